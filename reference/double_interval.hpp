@@ -1,0 +1,147 @@
+// The fast tier's arithmetic: an enclosure [lo, hi] computed in double precision. Each basic
+// operation is rounded to nearest and then widened outward by one ulp; each libm call (exp,
+// expm1, log, log1p, tanh, erf, erfc) is widened by kLibmUlps, a bound we assume for glibc's
+// double functions. The assumption is checked, not trusted: tests/reference_rounding_test.cpp
+// compares every answer this tier decides with MPFR's on all float16/bfloat16 inputs and a float32
+// sample. Exact results (TwoSum / FMA residual 0) stay points, so ties are left to MPFR.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <numbers>
+
+namespace actcheck::reference {
+
+class DoubleInterval {
+ public:
+  // Error bound, in ulps, assumed for each double libm call.
+  static constexpr double kLibmUlps = 8;
+
+  constexpr DoubleInterval() = default;
+  explicit constexpr DoubleInterval(double x) : lo_(x), hi_(x), point_(true) {}
+
+  static DoubleInterval decimal(const char* digits) {
+    double r = std::strtod(digits, nullptr);
+    return widened(r, r, 1);
+  }
+  static DoubleInterval pi() { return widened(std::numbers::pi, std::numbers::pi, 1); }
+
+  double lo() const { return lo_; }
+  double hi() const { return hi_; }
+  bool is_point() const { return point_; }
+  bool has_nan() const { return std::isnan(lo_) || std::isnan(hi_); }
+
+  friend DoubleInterval operator-(const DoubleInterval& a) {
+    return DoubleInterval(-a.hi_, -a.lo_, a.point_);
+  }
+  friend DoubleInterval operator+(const DoubleInterval& a, const DoubleInterval& b) {
+    if (a.point_ && b.point_) {
+      double s = a.lo_ + b.lo_;
+      double bb = s - a.lo_;
+      if (std::isfinite(s) && (a.lo_ - (s - bb)) + (b.lo_ - bb) == 0) return DoubleInterval(s);
+    }
+    return widened(a.lo_ + b.lo_, a.hi_ + b.hi_, 1);
+  }
+  friend DoubleInterval operator-(const DoubleInterval& a, const DoubleInterval& b) {
+    return a + (-b);
+  }
+  friend DoubleInterval operator*(const DoubleInterval& a, const DoubleInterval& b) {
+    if (a.point_ && b.point_) {
+      double p = a.lo_ * b.lo_;
+      // An FMA residual of 0 proves the product exact, unless it fell into the subnormals.
+      if (std::isfinite(p) && std::fma(a.lo_, b.lo_, -p) == 0 &&
+          (p == 0 ? a.lo_ == 0 || b.lo_ == 0 : std::fabs(p) >= 0x1p-1022)) {
+        return DoubleInterval(p);
+      }
+    }
+    return corners(a, b, [](double x, double y) { return x * y; });
+  }
+  friend DoubleInterval operator/(const DoubleInterval& a, const DoubleInterval& b) {
+    if (b.lo_ <= 0 && b.hi_ >= 0) return DoubleInterval(-INFINITY, INFINITY, false);
+    if (a.point_ && b.point_) {
+      double q = a.lo_ / b.lo_;
+      if (std::isfinite(q) && std::fabs(q) >= 0x1p-1022 && std::fma(q, b.lo_, -a.lo_) == 0) {
+        return DoubleInterval(q);
+      }
+    }
+    return corners(a, b, [](double x, double y) { return x / y; });
+  }
+
+  friend DoubleInterval exp(const DoubleInterval& a) {
+    if (a.is_zero()) return DoubleInterval(1.0);
+    return libm(a, [](double x) { return std::exp(x); }, true);
+  }
+  friend DoubleInterval expm1(const DoubleInterval& a) {
+    if (a.is_zero()) return a;
+    return libm(a, [](double x) { return std::expm1(x); }, true);
+  }
+  friend DoubleInterval log(const DoubleInterval& a) {
+    if (a.point_ && a.lo_ == 1) return DoubleInterval(0.0);
+    return libm(a, [](double x) { return std::log(x); }, true);
+  }
+  friend DoubleInterval log1p(const DoubleInterval& a) {
+    if (a.is_zero()) return a;
+    return libm(a, [](double x) { return std::log1p(x); }, true);
+  }
+  friend DoubleInterval tanh(const DoubleInterval& a) {
+    if (a.is_zero()) return a;
+    return libm(a, [](double x) { return std::tanh(x); }, true);
+  }
+  friend DoubleInterval erf(const DoubleInterval& a) {
+    if (a.is_zero()) return a;
+    return libm(a, [](double x) { return std::erf(x); }, true);
+  }
+  friend DoubleInterval erfc(const DoubleInterval& a) {
+    if (a.is_zero()) return DoubleInterval(1.0);
+    return libm(a, [](double x) { return std::erfc(x); }, false);
+  }
+  friend DoubleInterval sqrt(const DoubleInterval& a) {
+    if (a.is_zero()) return a;
+    return widened(std::sqrt(a.lo_), std::sqrt(a.hi_), 1);  // correctly rounded by IEEE 754
+  }
+  friend DoubleInterval square(const DoubleInterval& a) {
+    if (a.point_ || a.lo_ >= 0 || a.hi_ <= 0) return a * a;
+    DoubleInterval r = a * a;
+    r.lo_ = 0;
+    return r;
+  }
+
+ private:
+  constexpr DoubleInterval(double lo, double hi, bool point) : lo_(lo), hi_(hi), point_(point) {}
+
+  bool is_zero() const { return point_ && lo_ == 0; }
+
+  // lo moved down and hi moved up by at least `ulps` units in the last place.
+  static DoubleInterval widened(double lo, double hi, double ulps) {
+    return DoubleInterval(down(lo, ulps), up(hi, ulps), false);
+  }
+  static double down(double v, double ulps) {
+    if (std::isinf(v)) return v > 0 ? 0x1.fffffffffffffp+1023 : v;
+    // |v|·2^-52 is at least one ulp of v; the extra ulp covers the rounding of this subtraction.
+    return v - (std::fabs(v) * ((ulps + 1) * 0x1p-52) + (ulps + 1) * 0x1p-1074);
+  }
+  static double up(double v, double ulps) { return -down(-v, ulps); }
+
+  template <class F>
+  static DoubleInterval libm(const DoubleInterval& a, F f, bool increasing) {
+    double lo = f(increasing ? a.lo_ : a.hi_);
+    double hi = f(increasing ? a.hi_ : a.lo_);
+    return widened(lo, hi, kLibmUlps);
+  }
+
+  template <class F>
+  static DoubleInterval corners(const DoubleInterval& a, const DoubleInterval& b, F f) {
+    double c[] = {f(a.lo_, b.lo_), f(a.lo_, b.hi_), f(a.hi_, b.lo_), f(a.hi_, b.hi_)};
+    for (double v : c) {
+      if (std::isnan(v)) return DoubleInterval(NAN, NAN, false);
+    }
+    return widened(*std::min_element(c, c + 4), *std::max_element(c, c + 4), 1);
+  }
+
+  double lo_ = 0;
+  double hi_ = 0;
+  bool point_ = true;
+};
+
+}  // namespace actcheck::reference

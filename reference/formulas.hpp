@@ -1,0 +1,444 @@
+// The mathematics of every elementwise catalog entry, written once over an enclosure type R
+// (MpfrInterval for the exact tier, DoubleInterval for the fast tier). Each formula takes the
+// exact, finite input x as a double, so branches on x are exact; infinite inputs are answered from
+// the catalog's tails (reference.cpp) and never reach these formulas.
+//
+// Rules the formulas follow:
+//  - no cancellation between large terms: σ(t) and σ(−t) both come from e^(−|t|); softplus is
+//    t + log1p(e^(−t)) for t > 0; Φ(x) is erfc(−x/√2)/2; sech² is 4e/(1+e)² with e = e^(−2|t|).
+//    Where a difference of nearby values is the answer itself (the zeros of silu′, gelu′, mish′;
+//    tanhshrink near 0), the enclosure grows wide and the Ziv loop raises the precision.
+//  - the sign of a zero result: piecewise branches returning the constant 0 give +0; products
+//    x·g(x) give IEEE's sign (silu(−0) = −0).
+//  - written independently of impl/: nothing here is shared with the kernels.
+#pragma once
+
+#include <cmath>
+#include <concepts>
+
+#include "catalog/catalog.hpp"
+
+namespace actcheck::reference {
+
+// σ(t) and σ(−t) = 1 − σ(t), without cancellation. `negative` is the sign of t, which callers
+// know exactly even when t itself is only enclosed.
+template <class R>
+struct Logistic {
+  R p;  // σ(t)
+  R q;  // σ(−t)
+};
+template <class R>
+Logistic<R> logistic(const R& t, bool negative) {
+  R e = exp(negative ? t : -t);  // e^(−|t|) ∈ (0, 1]
+  R d = R(1.0) + e;
+  R big = R(1.0) / d;
+  R small = e / d;
+  if (negative) return {small, big};
+  return {big, small};
+}
+
+// log(1 + e^t) without overflow or cancellation.
+template <class R>
+R softplus_of(const R& t, bool negative) {
+  if (negative) return log1p(exp(t));
+  return t + log1p(exp(-t));
+}
+
+// sech²(t) = 4e/(1+e)², e = e^(−2|t|), for t ≥ 0.
+template <class R>
+R sech_squared_of_nonnegative(const R& t) {
+  R e = exp(R(-2.0) * t);
+  R d = R(1.0) + e;
+  return R(4.0) * e / square(d);
+}
+
+// The SELU constants as published (Klambauer et al. 2017), the definition PyTorch rounds.
+template <class R>
+R selu_lambda() {
+  return R::decimal("1.0507009873554804934193349852946");
+}
+template <class R>
+R selu_alpha() {
+  return R::decimal("1.6732632423543772848170429916717");
+}
+
+// Formula<F> is defined for every elementwise entry: value, derivative, and for entries with a
+// learnable parameter its gradient. Vector entries live in vector.hpp.
+template <Fn F>
+struct Formula;
+
+#define ACTCHECK_FORMULA(id) \
+  template <>                \
+  struct Formula<Fn::id>
+
+ACTCHECK_FORMULA(step) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x > 0 ? 1.0 : 0.0);
+  }
+  template <class R>
+  static R derivative(double, const Params&) {
+    return R(0.0);
+  }
+};
+
+ACTCHECK_FORMULA(linear) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return R(p[0]) * R(x);
+  }
+  template <class R>
+  static R derivative(double, const Params& p) {
+    return R(p[0]);
+  }
+};
+
+ACTCHECK_FORMULA(sigmoid) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return logistic(R(x), x < 0).p;
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    Logistic<R> s = logistic(R(x), x < 0);
+    return s.p * s.q;
+  }
+};
+
+ACTCHECK_FORMULA(tanh) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return tanh(R(x));
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return sech_squared_of_nonnegative(R(std::fabs(x)));
+  }
+};
+
+ACTCHECK_FORMULA(relu) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x > 0 ? x : 0.0);
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return R(x > 0 ? 1.0 : 0.0);
+  }
+};
+
+// leaky_relu and prelu are the same function; prelu's slope is learnable.
+template <class R>
+R leaky_value(double x, double slope) {
+  return x > 0 ? R(x) : R(slope) * R(x);
+}
+
+ACTCHECK_FORMULA(leaky_relu) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return leaky_value<R>(x, p[0]);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(x > 0 ? 1.0 : p[0]);
+  }
+};
+
+ACTCHECK_FORMULA(prelu) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return leaky_value<R>(x, p[0]);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(x > 0 ? 1.0 : p[0]);
+  }
+  template <class R>
+  static R param_derivative(double x, const Params&) {
+    return R(x > 0 ? 0.0 : x);
+  }
+};
+
+ACTCHECK_FORMULA(elu) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return x > 0 ? R(x) : R(p[0]) * expm1(R(x));
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return x > 0 ? R(1.0) : R(p[0]) * exp(R(x));
+  }
+};
+
+ACTCHECK_FORMULA(selu) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return selu_lambda<R>() * (x > 0 ? R(x) : selu_alpha<R>() * expm1(R(x)));
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return x > 0 ? selu_lambda<R>() : selu_lambda<R>() * selu_alpha<R>() * exp(R(x));
+  }
+};
+
+// swish(x; β) = x·σ(βx); silu is β = 1. f′ = σ(βx)·(1 + βx·σ(−βx)), the catalog's
+// βf + σ(βx)(1 − βf) rearranged so that no 1 − σ is formed.
+template <class R>
+struct Swish {
+  R t;  // βx
+  Logistic<R> s;
+  Swish(double x, double beta)
+      : t(R(beta) * R(x)), s(logistic(t, std::signbit(beta) != std::signbit(x))) {}
+};
+
+ACTCHECK_FORMULA(silu) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x) * Swish<R>(x, 1.0).s.p;
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    Swish<R> w(x, 1.0);
+    return w.s.p * (R(1.0) + w.t * w.s.q);
+  }
+};
+
+ACTCHECK_FORMULA(swish) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return R(x) * Swish<R>(x, p[0]).s.p;
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    Swish<R> w(x, p[0]);
+    return w.s.p * (R(1.0) + w.t * w.s.q);
+  }
+  // ∂f/∂β = x²·σ(βx)·σ(−βx), which tends to 0 as |x| → ∞ for β ≠ 0.
+  template <class R>
+  static R param_derivative(double x, const Params& p) {
+    if (std::isinf(x)) return R(p[0] == 0 ? INFINITY : 0.0);
+    Swish<R> w(x, p[0]);
+    return square(R(x)) * w.s.p * w.s.q;
+  }
+};
+
+ACTCHECK_FORMULA(softplus) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    R t = R(p[0]) * R(x);
+    return softplus_of(t, std::signbit(p[0]) != std::signbit(x)) / R(p[0]);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return logistic(R(p[0]) * R(x), std::signbit(p[0]) != std::signbit(x)).p;
+  }
+};
+
+ACTCHECK_FORMULA(softsign) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x) / (R(1.0) + R(std::fabs(x)));
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return R(1.0) / square(R(1.0) + R(std::fabs(x)));
+  }
+};
+
+ACTCHECK_FORMULA(threshold) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return R(x > p[0] ? x : p[1]);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(x > p[0] ? 1.0 : 0.0);
+  }
+};
+
+ACTCHECK_FORMULA(thresholded_relu) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return R(x > p[0] ? x : 0.0);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(x > p[0] ? 1.0 : 0.0);
+  }
+};
+
+// Φ(x) = erfc(−x/√2)/2: erfc keeps full relative accuracy in the negative tail, where
+// (1 + erf(x/√2))/2 would cancel.
+template <class R>
+R normal_cdf(double x) {
+  return erfc(R(-x) / sqrt(R(2.0))) * R(0.5);
+}
+
+ACTCHECK_FORMULA(gelu) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x) * normal_cdf<R>(x);
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    R pdf = exp(-square(R(x)) * R(0.5)) / sqrt(R(2.0) * R::pi());
+    return normal_cdf<R>(x) + R(x) * pdf;
+  }
+};
+
+// gelu_tanh = (x/2)(1 + tanh u) = x·σ(2u), u = √(2/π)(x + 0.044715x³); u has the sign of x.
+template <class R>
+struct GeluTanh {
+  R k = sqrt(R(2.0) / R::pi());
+  R c = R::decimal("0.044715");
+  R two_u;
+  Logistic<R> s;
+  explicit GeluTanh(double x)
+      : two_u(R(2.0) * k * (R(x) + c * R(x) * square(R(x)))), s(logistic(two_u, x < 0)) {}
+};
+
+ACTCHECK_FORMULA(gelu_tanh) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x) * GeluTanh<R>(x).s.p;
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    GeluTanh<R> g(x);
+    R du = g.k * (R(1.0) + R(3.0) * g.c * square(R(x)));  // u′
+    return g.s.p + R(x) * R(2.0) * g.s.p * g.s.q * du;
+  }
+};
+
+ACTCHECK_FORMULA(mish) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x) * tanh(softplus_of(R(x), x < 0));
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    R sp = softplus_of(R(x), x < 0);
+    return tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0).p;
+  }
+};
+
+ACTCHECK_FORMULA(hardtanh) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return R(x < p[0] ? p[0] : x > p[1] ? p[1] : x);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(x <= p[0] || x >= p[1] ? 0.0 : 1.0);
+  }
+};
+
+ACTCHECK_FORMULA(relu6) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x <= 0 ? 0.0 : x >= 6 ? 6.0 : x);
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return R(x <= 0 || x >= 6 ? 0.0 : 1.0);
+  }
+};
+
+ACTCHECK_FORMULA(hardsigmoid) {
+  template <class R>
+  static R value(double x, const Params&) {
+    if (x <= -3) return R(0.0);
+    if (x >= 3) return R(1.0);
+    return (R(x) + R(3.0)) / R(6.0);
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return -3 < x && x < 3 ? R(1.0) / R(6.0) : R(0.0);
+  }
+};
+
+ACTCHECK_FORMULA(hardswish) {
+  template <class R>
+  static R value(double x, const Params&) {
+    if (x <= -3) return R(0.0);
+    if (x >= 3) return R(x);
+    return R(x) * (R(x) + R(3.0)) / R(6.0);
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    if (x < -3) return R(0.0);
+    if (x > 3) return R(1.0);
+    return R(x) / R(3.0) + R(0.5);
+  }
+};
+
+ACTCHECK_FORMULA(logsigmoid) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return -softplus_of(R(-x), x > 0);
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return logistic(R(x), x < 0).q;
+  }
+};
+
+ACTCHECK_FORMULA(celu) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return x > 0 ? R(x) : R(p[0]) * expm1(R(x) / R(p[0]));
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return x > 0 ? R(1.0) : exp(R(x) / R(p[0]));
+  }
+};
+
+ACTCHECK_FORMULA(softshrink) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    if (x > p[0]) return R(x) - R(p[0]);
+    if (x < -p[0]) return R(x) + R(p[0]);
+    return R(0.0);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(-p[0] <= x && x <= p[0] ? 0.0 : 1.0);
+  }
+};
+
+ACTCHECK_FORMULA(hardshrink) {
+  template <class R>
+  static R value(double x, const Params& p) {
+    return R(-p[0] <= x && x <= p[0] ? 0.0 : x);
+  }
+  template <class R>
+  static R derivative(double x, const Params& p) {
+    return R(-p[0] <= x && x <= p[0] ? 0.0 : 1.0);
+  }
+};
+
+ACTCHECK_FORMULA(tanhshrink) {
+  template <class R>
+  static R value(double x, const Params&) {
+    return R(x) - tanh(R(x));
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return square(tanh(R(x)));
+  }
+};
+
+#undef ACTCHECK_FORMULA
+
+template <Fn F, class R>
+concept HasFormula = requires(double x, const Params& p) {
+  { Formula<F>::template value<R>(x, p) } -> std::same_as<R>;
+};
+
+template <Fn F, class R>
+concept HasParamFormula = requires(double x, const Params& p) {
+  { Formula<F>::template param_derivative<R>(x, p) } -> std::same_as<R>;
+};
+
+}  // namespace actcheck::reference

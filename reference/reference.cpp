@@ -1,0 +1,135 @@
+#include "reference/reference.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "reference/formulas.hpp"
+#include "reference/rounding.hpp"
+
+namespace actcheck::reference {
+namespace {
+
+// The limit of q as x → ±∞, read from the catalog's tails (a constant tail has f′ → 0, a linear
+// one f′ → its slope).
+double limit_at_infinity(Fn fn, Quantity q, bool positive, const Params& p) {
+  const Tail& tail = positive ? activation(fn).plus_inf : activation(fn).minus_inf;
+  const double v = tail.value.eval(p);
+  if (q == Quantity::kDerivative) return tail.kind == TailKind::kConstant ? 0.0 : v;
+  if (tail.kind == TailKind::kConstant) return v;
+  if (v == 0) return 0.0;
+  return (v > 0) == positive ? INFINITY : -INFINITY;
+}
+
+template <Fn F, class R>
+R formula(Quantity q, double x, const Params& p) {
+  if constexpr (HasFormula<F, R>) {
+    if (q == Quantity::kValue) return Formula<F>::template value<R>(x, p);
+    if (q == Quantity::kDerivative) return Formula<F>::template derivative<R>(x, p);
+    if constexpr (HasParamFormula<F, R>) return Formula<F>::template param_derivative<R>(x, p);
+  }
+  throw Unsupported(std::string(activation(F).name) + " has no elementwise " +
+                    std::string(to_string(q)));
+}
+
+// Every elementwise entry has formulas, and exactly those with a learnable parameter a gradient.
+#define ACTCHECK_ACTIVATION(id, ...)                                                      \
+  static_assert(HasFormula<Fn::id, DoubleInterval> == is_elementwise(activation(Fn::id).kind), \
+                "reference/formulas.hpp: Formula<Fn::" #id "> missing or extra");          \
+  static_assert(HasParamFormula<Fn::id, DoubleInterval> ==                                \
+                    (activation(Fn::id).learnable_param >= 0),                            \
+                "reference/formulas.hpp: Formula<Fn::" #id ">::param_derivative");
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+
+template <class R>
+R dispatch(Fn fn, Quantity q, double x, const Params& p) {
+  if (std::isnan(x) || (std::isinf(x) && q != Quantity::kParamDerivative)) {
+    if (!has_quantity(fn, q)) formula<Fn::softmax, R>(q, x, p);  // throws Unsupported
+    return R(std::isnan(x) ? NAN : limit_at_infinity(fn, q, x > 0, p));
+  }
+  switch (fn) {
+#define ACTCHECK_ACTIVATION(id, ...) \
+  case Fn::id:                       \
+    return formula<Fn::id, R>(q, x, p);
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+  }
+  throw std::logic_error("unknown Fn");
+}
+
+template <class Enclosure>
+std::optional<double> decide(const Enclosure& e, Format format) {
+  double lo = round_to_format(e.lo(), format);
+  if (e.is_point()) return lo;
+  double hi = round_to_format(e.hi(), format);
+  if (same_bits(lo, hi)) return lo;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(Quantity q) {
+  switch (q) {
+    case Quantity::kValue:
+      return "value";
+    case Quantity::kDerivative:
+      return "derivative";
+    case Quantity::kParamDerivative:
+      return "parameter derivative";
+  }
+  return "?";
+}
+
+bool has_quantity(Fn fn, Quantity q) {
+  const Activation& a = activation(fn);
+  if (!is_elementwise(a.kind)) return false;
+  return q != Quantity::kParamDerivative || a.learnable_param >= 0;
+}
+
+MpfrInterval enclose(Fn fn, Quantity q, double x, const Params& p, mpfr_prec_t bits) {
+  WorkingPrecision scope(bits);
+  return dispatch<MpfrInterval>(fn, q, x, p);
+}
+
+Real evaluate(Fn fn, Quantity q, double x, const Params& p, unsigned bits) {
+  MpfrInterval e = enclose(fn, q, x, p, bits);
+  Real r;
+  r.precision(boost::multiprecision::detail::digits2_2_10(bits) + 1);
+  mpfr_set_prec(r.backend().data(), bits);
+  mpfr_add(r.backend().data(), e.lo(), e.hi(), MPFR_RNDN);
+  mpfr_div_2ui(r.backend().data(), r.backend().data(), 1, MPFR_RNDN);
+  return r;
+}
+
+double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
+  for (mpfr_prec_t bits = 2 * spec(format).precision + 64; bits <= kMaxWorkingBits; bits *= 2) {
+    MpfrInterval e = enclose(fn, q, x, p, bits);
+    if (e.has_nan()) {
+      if (std::isnan(x)) return NAN;
+      throw std::logic_error(std::string(activation(fn).name) + ": NaN enclosure at a non-NaN x");
+    }
+    if (std::optional<double> r = decide(e, format)) return *r;
+  }
+  throw std::logic_error(std::string(activation(fn).name) + ": rounding undecided at " +
+                         std::to_string(kMaxWorkingBits) + " bits");
+}
+
+DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p) {
+  return dispatch<DoubleInterval>(fn, q, x, p);
+}
+
+std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
+  DoubleInterval e = fast_enclose(fn, q, x, p);
+  if (e.has_nan()) {
+    if (std::isnan(x)) return NAN;
+    return std::nullopt;
+  }
+  return decide(e, format);
+}
+
+double rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
+  if (std::optional<double> r = fast_rounded(fn, q, x, p, format)) return *r;
+  return correctly_rounded(fn, q, x, p, format);
+}
+
+}  // namespace actcheck::reference

@@ -1,0 +1,64 @@
+// The exact reference for elementwise catalog entries: value, derivative and parameter gradient,
+//  - as a rigorous MPFR enclosure at a chosen working precision (`enclose`);
+//  - as a boost::multiprecision::mpfr_float at a chosen precision (`evaluate`);
+//  - correctly rounded into a format by Ziv's strategy (`correctly_rounded`);
+//  - and by the fast tier: the same formulas in double-precision interval arithmetic
+//    (`fast_enclose`), which decides the rounding without MPFR whenever both ends of its enclosure
+//    round to the same value (`fast_rounded`).
+// Vector entries (softmax, …) are in vector.hpp.
+#pragma once
+
+#include <mpfr.h>
+
+#include <boost/multiprecision/mpfr.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#include "catalog/catalog.hpp"
+#include "catalog/format.hpp"
+#include "reference/double_interval.hpp"
+#include "reference/mpfr_interval.hpp"
+
+namespace actcheck::reference {
+
+using Real = boost::multiprecision::mpfr_float;
+
+enum class Quantity : std::uint8_t {
+  kValue,            // f(x)
+  kDerivative,       // f′(x), with autograd's convention at kinks
+  kParamDerivative,  // ∂f/∂param for the catalog's learnable parameter (prelu α, swish β)
+};
+std::string_view to_string(Quantity q);
+
+// Does `fn` have `q` as an elementwise quantity?
+bool has_quantity(Fn fn, Quantity q);
+
+// Thrown when asked for something the catalog entry does not have (a vector entry, a parameter
+// gradient of a function without a learnable parameter).
+class Unsupported : public std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// A rigorous enclosure of q(x) computed at `bits` of working precision.
+MpfrInterval enclose(Fn fn, Quantity q, double x, const Params& p, mpfr_prec_t bits);
+
+// q(x) at `bits` of precision: within the enclosure at that precision (its midpoint).
+Real evaluate(Fn fn, Quantity q, double x, const Params& p, unsigned bits);
+
+// q(x) rounded to nearest-even into `format`, exactly: the working precision rises until the
+// enclosure's ends round alike; an exact result (a point enclosure) is rounded at once.
+// Terminates on every input; throws std::logic_error past kMaxWorkingBits (never seen: tested).
+inline constexpr mpfr_prec_t kMaxWorkingBits = 1 << 16;
+double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format format);
+
+// The fast tier: an enclosure in double precision (see double_interval.hpp for its error bound).
+DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p);
+
+// The correctly rounded q(x) when the fast tier's enclosure decides it, else nothing.
+std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p, Format format);
+
+// Both tiers: the fast one when it decides, MPFR otherwise. Equal to correctly_rounded (tested).
+double rounded(Fn fn, Quantity q, double x, const Params& p, Format format);
+
+}  // namespace actcheck::reference

@@ -1,0 +1,53 @@
+#include "reference/rounding.hpp"
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+namespace actcheck::reference {
+
+double round_to_format(mpfr_srcptr v, Format format) {
+  if (mpfr_nan_p(v)) return NAN;
+  if (mpfr_inf_p(v)) return mpfr_sgn(v) > 0 ? INFINITY : -INFINITY;
+  const bool negative = mpfr_signbit(v);
+  if (mpfr_zero_p(v)) return negative ? -0.0 : 0.0;
+
+  const FormatSpec& f = spec(format);
+  // |v| = m·2^exp with m in [1/2, 1): its binade is 2^(exp−1).
+  const long binade = mpfr_get_exp(v) - 1;
+  // Below 2^emin the spacing stays 2^(emin−p+1): fewer significant bits remain.
+  const long bits = f.precision - std::max(0L, f.emin - binade);
+  const double min_subnormal = std::ldexp(1.0, f.emin - f.precision + 1);
+  if (bits <= 0) {
+    // |v| < min_subnormal. With bits == 0, |v| lies in [min_subnormal/2, min_subnormal): it rounds
+    // up unless it is the tie min_subnormal/2 itself, the only power of two there (even: 0).
+    bool up = bits == 0 && mpfr_min_prec(v) > 1;
+    double r = up ? min_subnormal : 0.0;
+    return negative ? -r : r;
+  }
+  mpfr_t r;
+  mpfr_init2(r, bits);
+  mpfr_set(r, v, MPFR_RNDN);
+  double d = mpfr_get_d(r, MPFR_RNDN);  // exact: bits ≤ 53 and the exponent fits a double
+  mpfr_clear(r);
+  if (std::fabs(d) >= std::ldexp(1.0, f.emax + 1)) return negative ? -INFINITY : INFINITY;
+  return d;
+}
+
+double round_to_format(double v, Format format) {
+  if (format == Format::kF64 || !std::isfinite(v) || v == 0) return v;
+  const FormatSpec& f = spec(format);
+  const int binade = std::max(std::ilogb(v), f.emin);
+  const double ulp = std::ldexp(1.0, binade - f.precision + 1);
+  // Both scalings are exact; nearbyint rounds ties to even in the default rounding mode.
+  double r = std::nearbyint(v / ulp) * ulp;
+  if (std::fabs(r) >= std::ldexp(1.0, f.emax + 1)) return v < 0 ? -INFINITY : INFINITY;
+  return r == 0 ? std::copysign(0.0, v) : r;
+}
+
+bool same_bits(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+
+}  // namespace actcheck::reference
