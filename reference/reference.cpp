@@ -68,6 +68,21 @@ std::optional<double> decide(const Enclosure& e, Format format) {
 
 }  // namespace
 
+std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
+  return decide(e, format);
+}
+std::optional<double> decide_rounding(const DoubleInterval& e, Format format) {
+  return decide(e, format);
+}
+
+Real midpoint(const MpfrInterval& e, unsigned bits) {
+  Real r;
+  mpfr_set_prec(r.backend().data(), bits);
+  mpfr_add(r.backend().data(), e.lo(), e.hi(), MPFR_RNDN);
+  mpfr_div_2ui(r.backend().data(), r.backend().data(), 1, MPFR_RNDN);
+  return r;
+}
+
 std::string_view to_string(Quantity q) {
   switch (q) {
     case Quantity::kValue:
@@ -92,13 +107,7 @@ MpfrInterval enclose(Fn fn, Quantity q, double x, const Params& p, mpfr_prec_t b
 }
 
 Real evaluate(Fn fn, Quantity q, double x, const Params& p, unsigned bits) {
-  MpfrInterval e = enclose(fn, q, x, p, bits);
-  Real r;
-  r.precision(boost::multiprecision::detail::digits2_2_10(bits) + 1);
-  mpfr_set_prec(r.backend().data(), bits);
-  mpfr_add(r.backend().data(), e.lo(), e.hi(), MPFR_RNDN);
-  mpfr_div_2ui(r.backend().data(), r.backend().data(), 1, MPFR_RNDN);
-  return r;
+  return midpoint(enclose(fn, q, x, p, bits), bits);
 }
 
 double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {

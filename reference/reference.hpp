@@ -46,6 +46,13 @@ MpfrInterval enclose(Fn fn, Quantity q, double x, const Params& p, mpfr_prec_t b
 // q(x) at `bits` of precision: within the enclosure at that precision (its midpoint).
 Real evaluate(Fn fn, Quantity q, double x, const Params& p, unsigned bits);
 
+// The midpoint of an enclosure, as an mpfr_float of `bits` precision.
+Real midpoint(const MpfrInterval& e, unsigned bits);
+
+// The rounding of an enclosure into `format` when both its ends round alike (a point always does).
+std::optional<double> decide_rounding(const MpfrInterval& e, Format format);
+std::optional<double> decide_rounding(const DoubleInterval& e, Format format);
+
 // q(x) rounded to nearest-even into `format`, exactly: the working precision rises until the
 // enclosure's ends round alike; an exact result (a point enclosure) is rounded at once.
 // Terminates on every input; throws std::logic_error past kMaxWorkingBits (never seen: tested).
