@@ -1,0 +1,74 @@
+// The actcheck command: exit statuses and messages on good and bad input.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Outcome {
+  int status;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run(const std::string& args) {
+  const std::string command = std::string(ACTCHECK_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(Cli, ListPrintsEveryEntryWithDefaults) {
+  const Outcome r = run("list");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("leaky_relu"), std::string::npos);
+  EXPECT_NE(r.output.find("negative_slope=0.01"), std::string::npos);
+  EXPECT_NE(r.output.find("tanhshrink"), std::string::npos);
+}
+
+TEST(Cli, EvalPrintsExactAndRoundedValues) {
+  const Outcome r = run("eval --function gelu --format f16 --x 0x1.8p+1");
+  EXPECT_EQ(r.status, 0) << r.output;
+  // gelu(3) = 3·Φ(3) = 2.99595030590510971642…, Φ(3) from the normal table 0.998650101968…
+  EXPECT_NE(r.output.find("2.995950305905109716420044555697215067867"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("0x1.7f8p+1"), std::string::npos) << r.output;  // nearest float16
+}
+
+TEST(Cli, EvalTakesParameters) {
+  const Outcome r = run("eval --function leaky_relu --format f32 --x -2 --param negative_slope=0.5");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("-0x1p+0"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BadInputExitsTwoAndSaysWhat) {
+  struct Case {
+    const char* args;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"eval --function nope --x 1", "unknown function \"nope\""},
+           Case{"eval --function gelu --format f8 --x 1", "unknown format \"f8\""},
+           Case{"eval --function gelu --x 1.2.3", "\"1.2.3\" is not a number"},
+           Case{"eval --function elu --x 1 --param beta=2", "no parameter \"beta\""},
+           Case{"eval --function elu --x 1 --param alpha", "name=value"},
+           Case{"eval --function elu --x 1 --param alpha=x", "\"x\" is not a number"},
+           Case{"eval --function glu --x 1,2,3", "odd"},
+           Case{"eval --function softmax --x 1,,3", "element 2"},
+           Case{"eval --function gelu", "--x is required"},
+           Case{"frobnicate", ""},
+       }) {
+    const Outcome r = run(c.args);
+    EXPECT_EQ(r.status, 2) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+  }
+}
+
+TEST(Cli, HelpExitsZero) { EXPECT_EQ(run("--help").status, 0); }
+
+}  // namespace

@@ -1,0 +1,79 @@
+// The reference against independent values: published constants, and second formulas evaluated
+// by a separate MPFR type (mpfr_float_100) that shares no code with reference/.
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace actcheck::testing {
+namespace {
+
+using boost::multiprecision::abs;
+
+// SELU's constants from their closed forms (Klambauer et al., "Self-Normalizing Neural Networks",
+// 2017, eq. 14) agree with the 31 published digits that catalog and reference use.
+TEST(Constants, SeluFixedPointClosedForms) {
+  const Oracle pi = boost::math::constants::pi<Oracle>();
+  const Oracle e = exp(Oracle(1));
+  const Oracle c = erfc(1 / sqrt(Oracle(2)));  // erfc(1/√2)
+  const Oracle alpha = -sqrt(2 / pi) / (c * sqrt(e) - 1);
+  const Oracle lambda = (1 - c * sqrt(e)) * sqrt(2 * pi) /
+                        sqrt(2 * erfc(sqrt(Oracle(2))) * e * e + pi * c * c * e -
+                             2 * (2 + pi) * c * sqrt(e) + pi + 2);
+  EXPECT_LT(abs(alpha - Oracle("1.6732632423543772848170429916717")), Oracle("1e-31"));
+  EXPECT_LT(abs(lambda - Oracle("1.0507009873554804934193349852946")), Oracle("1e-31"));
+  // selu′ on the left of 0 tends to λα, the reference's product of the published constants.
+  const Real left = ref(Fn::selu, Quantity::kDerivative, -0x1p-200, 256);
+  EXPECT_LT(abs(Oracle(left) - lambda * alpha), Oracle("1e-30"));
+}
+
+TEST(Constants, TanhOfOneIsTheRatioOfExponentials) {
+  const Oracle e2 = exp(Oracle(2));
+  EXPECT_TRUE(agree_to_bits(ref(Fn::tanh, 1.0, 300), Real((e2 - 1) / (e2 + 1)), 290));
+}
+
+// σ, softplus and GELU at a few points against a second formula in another precision.
+TEST(Constants, SecondFormulas) {
+  for (double x : {-20.0, -3.5, -1.0, -0x1p-10, 0.25, 1.0, 2.5, 7.0, 30.0}) {
+    const Oracle ox(x);
+    const Oracle sigmoid = (1 + tanh(ox / 2)) / 2;               // σ(x) = (1 + tanh(x/2))/2
+    const Oracle softplus = log(1 + exp(ox));                    // the textbook form
+    const Oracle gelu = ox / 2 * (1 + erf(ox / sqrt(Oracle(2))));  // the erf form
+    EXPECT_TRUE(agree_to_bits(ref(Fn::sigmoid, x, 200), Real(sigmoid), 150)) << x;
+    EXPECT_TRUE(agree_to_bits(ref(Fn::softplus, x, 200), Real(softplus), 150)) << x;
+    // The oracle's 1 + erf cancels for negative x: Φ(−20) ≈ 2.8e-89 would cost 295 of its 332
+    // bits, Φ(−7) ≈ 1.3e-12 costs 40. So it is asked for x ≥ −7 only.
+    if (x >= -7) {
+      EXPECT_TRUE(agree_to_bits(ref(Fn::gelu, x, 200), Real(gelu), 150)) << x;
+    }
+  }
+  // gelu(3) = 3·Φ(3); Φ(3) = 0.99865010196836990… (standard normal table), checked by mpmath.
+  EXPECT_TRUE(agree_to_bits(ref(Fn::gelu, 3.0, 200),
+                            Real("2.9959503059051097164200445556972150678665119"), 140));
+}
+
+// The largest gap between GELU and its tanh approximation is 4.7326e-4, near |x| ≈ 2.699
+// (Hendrycks & Gimpel's approximation, as documented for PyTorch's approximate='tanh').
+TEST(Constants, MaxGapBetweenGeluAndGeluTanh) {
+  auto gap = [](double x) {
+    return double(abs(ref(Fn::gelu, x, 128) - ref(Fn::gelu_tanh, x, 128)));
+  };
+  double best_x = 0, best = 0;
+  for (double x = -6; x <= 6; x += 1.0 / 256) {
+    if (gap(x) > best) best = gap(x), best_x = x;
+  }
+  // Golden-section refinement around the grid maximum.
+  double a = best_x - 1.0 / 256, b = best_x + 1.0 / 256;
+  const double r = (std::sqrt(5.0) - 1) / 2;
+  for (int i = 0; i < 60; ++i) {
+    const double c = b - r * (b - a), d = a + r * (b - a);
+    (gap(c) > gap(d) ? b : a) = gap(c) > gap(d) ? d : c;
+  }
+  best_x = (a + b) / 2;
+  best = gap(best_x);
+  EXPECT_NEAR(best, 4.7326e-4, 0.00005e-4) << best;
+  EXPECT_NEAR(std::fabs(best_x), 2.699, 0.001) << best_x;
+  EXPECT_LE(best, 4.74e-4);  // the bound the catalog's kGeluTanhClose promises
+}
+
+}  // namespace
+}  // namespace actcheck::testing

@@ -1,0 +1,79 @@
+// Nearest rounding into a format, against independent roundings: the hardware's double→float
+// conversion, GCC's double→_Float16, and the two implementations (MPFR, double) against each other.
+#include <gtest/gtest.h>
+#include <mpfr.h>
+
+#include <cmath>
+#include <random>
+
+#include "reference/rounding.hpp"
+
+namespace actcheck::reference {
+namespace {
+
+double via_mpfr(double v, Format format) {
+  mpfr_t m;
+  mpfr_init2(m, 53);
+  mpfr_set_d(m, v, MPFR_RNDN);
+  const double r = round_to_format(m, format);
+  mpfr_clear(m);
+  return r;
+}
+
+// Doubles spread over every binade of the carrier, both signs, with random significands.
+std::vector<double> random_doubles(std::size_t n) {
+  std::mt19937_64 rng(20261123);
+  std::vector<double> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int e = static_cast<int>(rng() % 2098) - 1074;
+    const double significand = 1 + std::ldexp(static_cast<double>(rng() >> 11), -53);
+    out.push_back((rng() & 1 ? -1 : 1) * std::ldexp(significand, e));
+  }
+  return out;
+}
+
+TEST(Rounding, Float32AgreesWithTheHardwareConversion) {
+  for (double v : random_doubles(200000)) {
+    ASSERT_TRUE(same_bits(round_to_format(v, Format::kF32), static_cast<float>(v))) << v;
+    ASSERT_TRUE(same_bits(via_mpfr(v, Format::kF32), static_cast<float>(v))) << v;
+  }
+}
+
+TEST(Rounding, Float16AgreesWithGccsFloat16Conversion) {
+  for (double v : random_doubles(200000)) {
+    const auto h = static_cast<double>(static_cast<_Float16>(v));
+    ASSERT_TRUE(same_bits(round_to_format(v, Format::kF16), h)) << v;
+    ASSERT_TRUE(same_bits(via_mpfr(v, Format::kF16), h)) << v;
+  }
+}
+
+TEST(Rounding, BFloat16MpfrAndDoubleImplementationsAgree) {
+  for (double v : random_doubles(200000)) {
+    ASSERT_TRUE(same_bits(round_to_format(v, Format::kBF16), via_mpfr(v, Format::kBF16))) << v;
+  }
+}
+
+TEST(Rounding, HandMadeCases) {
+  const double min_sub16 = std::ldexp(1.0, -24);
+  // Ties go to even: halfway between 1 and the next float16 (1 + 2^-10) goes down to 1.
+  EXPECT_EQ(round_to_format(1 + std::ldexp(1.0, -11), Format::kF16), 1.0);
+  EXPECT_EQ(round_to_format(1 + 3 * std::ldexp(1.0, -11), Format::kF16), 1 + std::ldexp(1, -9));
+  // Gradual underflow: half the smallest subnormal is a tie to 0; just above rounds up.
+  EXPECT_EQ(round_to_format(min_sub16 / 2, Format::kF16), 0.0);
+  EXPECT_EQ(via_mpfr(min_sub16 / 2, Format::kF16), 0.0);
+  EXPECT_EQ(round_to_format(min_sub16 * 0.5000001, Format::kF16), min_sub16);
+  EXPECT_EQ(via_mpfr(min_sub16 * 0.5000001, Format::kF16), min_sub16);
+  EXPECT_TRUE(std::signbit(via_mpfr(-min_sub16 / 4, Format::kF16)));
+  // Overflow: 65520 = 65504 + half an ulp is a tie that rounds to even, which is infinity.
+  EXPECT_EQ(round_to_format(65519.99, Format::kF16), 65504.0);
+  EXPECT_EQ(round_to_format(65520.0, Format::kF16), INFINITY);
+  EXPECT_EQ(via_mpfr(65520.0, Format::kF16), INFINITY);
+  EXPECT_EQ(via_mpfr(-1e300, Format::kBF16), -INFINITY);
+  // bfloat16 has float32's range and 8 bits: 1 + 2^-8 is a tie to 1, 1 + 3·2^-8 goes up.
+  EXPECT_EQ(round_to_format(1 + std::ldexp(1.0, -8), Format::kBF16), 1.0);
+  EXPECT_EQ(round_to_format(1 + 3 * std::ldexp(1.0, -8), Format::kBF16), 1 + std::ldexp(1, -6));
+  EXPECT_TRUE(std::isnan(round_to_format(NAN, Format::kF32)));
+}
+
+}  // namespace
+}  // namespace actcheck::reference
