@@ -32,6 +32,11 @@ class DoubleInterval {
   bool is_point() const { return point_; }
   bool has_nan() const { return std::isnan(lo_) || std::isnan(hi_); }
 
+  // See MpfrInterval::known_negative.
+  DoubleInterval known_negative() const {
+    return DoubleInterval(std::min(lo_, -0.0), hi_ >= 0 ? -0.0 : hi_, point_ && hi_ < 0);
+  }
+
   friend DoubleInterval operator-(const DoubleInterval& a) {
     return DoubleInterval(-a.hi_, -a.lo_, a.point_);
   }
@@ -41,7 +46,8 @@ class DoubleInterval {
       double bb = s - a.lo_;
       if (std::isfinite(s) && (a.lo_ - (s - bb)) + (b.lo_ - bb) == 0) return DoubleInterval(s);
     }
-    return widened(a.lo_ + b.lo_, a.hi_ + b.hi_, 1);
+    return signed_like(widened(a.lo_ + b.lo_, a.hi_ + b.hi_, 1), a.nonnegative() && b.nonnegative(),
+                       a.nonpositive() && b.nonpositive());
   }
   friend DoubleInterval operator-(const DoubleInterval& a, const DoubleInterval& b) {
     return a + (-b);
@@ -55,7 +61,8 @@ class DoubleInterval {
         return DoubleInterval(p);
       }
     }
-    return corners(a, b, [](double x, double y) { return x * y; });
+    return signed_like(corners(a, b, [](double x, double y) { return x * y; }), same_sign(a, b),
+                       opposite_sign(a, b));
   }
   friend DoubleInterval operator/(const DoubleInterval& a, const DoubleInterval& b) {
     if (b.lo_ <= 0 && b.hi_ >= 0) return DoubleInterval(-INFINITY, INFINITY, false);
@@ -65,12 +72,13 @@ class DoubleInterval {
         return DoubleInterval(q);
       }
     }
-    return corners(a, b, [](double x, double y) { return x / y; });
+    return signed_like(corners(a, b, [](double x, double y) { return x / y; }), same_sign(a, b),
+                       opposite_sign(a, b));
   }
 
   friend DoubleInterval exp(const DoubleInterval& a) {
     if (a.is_zero()) return DoubleInterval(1.0);
-    return libm(a, [](double x) { return std::exp(x); }, true);
+    return signed_like(libm(a, [](double x) { return std::exp(x); }, true), true, false);
   }
   friend DoubleInterval expm1(const DoubleInterval& a) {
     if (a.is_zero()) return a;
@@ -94,7 +102,7 @@ class DoubleInterval {
   }
   friend DoubleInterval erfc(const DoubleInterval& a) {
     if (a.is_zero()) return DoubleInterval(1.0);
-    return libm(a, [](double x) { return std::erfc(x); }, false);
+    return signed_like(libm(a, [](double x) { return std::erfc(x); }, false), true, false);
   }
   friend DoubleInterval sqrt(const DoubleInterval& a) {
     if (a.is_zero()) return a;
@@ -111,6 +119,23 @@ class DoubleInterval {
   constexpr DoubleInterval(double lo, double hi, bool point) : lo_(lo), hi_(hi), point_(point) {}
 
   bool is_zero() const { return point_ && lo_ == 0; }
+  bool nonnegative() const { return lo_ >= 0 && !std::signbit(lo_); }
+  bool nonpositive() const { return hi_ <= 0 && std::signbit(hi_); }
+  static bool same_sign(const DoubleInterval& a, const DoubleInterval& b) {
+    return (a.nonnegative() && b.nonnegative()) || (a.nonpositive() && b.nonpositive());
+  }
+  static bool opposite_sign(const DoubleInterval& a, const DoubleInterval& b) {
+    return (a.nonnegative() && b.nonpositive()) || (a.nonpositive() && b.nonnegative());
+  }
+
+  // The outward widening may cross 0 where the sign of the result is known (an underflowed
+  // e^-745 is still positive): clamp to +0 or −0 so the sign of a zero rounding stays decided.
+  static DoubleInterval signed_like(DoubleInterval r, bool nonnegative, bool nonpositive) {
+    if (r.has_nan() || r.point_) return r;
+    if (nonnegative && r.lo_ <= 0) r.lo_ = 0.0;
+    if (nonpositive && r.hi_ >= 0) r.hi_ = -0.0;
+    return r;
+  }
 
   // lo moved down and hi moved up by at least `ulps` units in the last place.
   static DoubleInterval widened(double lo, double hi, double ulps) {

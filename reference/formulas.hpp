@@ -8,6 +8,9 @@
 //    t + log1p(e^(−t)) for t > 0; Φ(x) is erfc(−x/√2)/2; sech² is 4e/(1+e)² with e = e^(−2|t|).
 //    Where a difference of nearby values is the answer itself (the zeros of silu′, gelu′, mish′;
 //    tanhshrink near 0), the enclosure grows wide and the Ziv loop raises the precision.
+//  - far in a tail a term can fall below MPFR's exponent range; where the enclosure then reaches
+//    0 but the sign is known (gelu′, gelu_tanh′, mish′ are negative for x ≤ −2, left of their
+//    single zeros at −0.75, −0.75, −1.19), `known_negative` keeps the sign of the result.
 //  - the sign of a zero result: piecewise branches returning the constant 0 give +0; products
 //    x·g(x) give IEEE's sign (silu(−0) = −0).
 //  - written independently of impl/: nothing here is shared with the kernels.
@@ -50,6 +53,12 @@ R sech_squared_of_nonnegative(const R& t) {
   R e = exp(R(-2.0) * t);
   R d = R(1.0) + e;
   return R(4.0) * e / square(d);
+}
+
+// For the derivatives that are negative for every x ≤ −2 (see the rules above).
+template <class R>
+R negative_left_of_minus_two(double x, const R& r) {
+  return x <= -2 ? r.known_negative() : r;
 }
 
 // The SELU constants as published (Klambauer et al. 2017), the definition PyTorch rounds.
@@ -282,7 +291,7 @@ ACTCHECK_FORMULA(gelu) {
   template <class R>
   static R derivative(double x, const Params&) {
     R pdf = exp(-square(R(x)) * R(0.5)) / sqrt(R(2.0) * R::pi());
-    return normal_cdf<R>(x) + R(x) * pdf;
+    return negative_left_of_minus_two(x, normal_cdf<R>(x) + R(x) * pdf);
   }
 };
 
@@ -306,7 +315,7 @@ ACTCHECK_FORMULA(gelu_tanh) {
   static R derivative(double x, const Params&) {
     GeluTanh<R> g(x);
     R du = g.k * (R(1.0) + R(3.0) * g.c * square(R(x)));  // u′
-    return g.s.p + R(x) * R(2.0) * g.s.p * g.s.q * du;
+    return negative_left_of_minus_two(x, g.s.p + R(x) * R(2.0) * g.s.p * g.s.q * du);
   }
 };
 
@@ -318,7 +327,8 @@ ACTCHECK_FORMULA(mish) {
   template <class R>
   static R derivative(double x, const Params&) {
     R sp = softplus_of(R(x), x < 0);
-    return tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0).p;
+    return negative_left_of_minus_two(
+        x, tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0).p);
   }
 };
 

@@ -130,6 +130,13 @@ MpfrInterval MpfrInterval::monotone(const MpfrInterval& a, UnaryOp f, bool incre
   return r;
 }
 
+MpfrInterval MpfrInterval::known_negative() const {
+  MpfrInterval r(*this);
+  if (mpfr_sgn(r.hi_) >= 0 && !mpfr_nan_p(r.hi_)) mpfr_set_zero(r.hi_, -1);
+  if (mpfr_sgn(r.lo_) >= 0 && !mpfr_nan_p(r.lo_)) mpfr_set_zero(r.lo_, -1);
+  return r;
+}
+
 MpfrInterval operator-(const MpfrInterval& a) {
   MpfrInterval r;
   mpfr_neg(r.lo_, a.hi_, MPFR_RNDN);  // exact: precisions are equal or wider

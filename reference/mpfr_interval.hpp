@@ -41,6 +41,10 @@ class MpfrInterval {
   bool is_point() const { return point_; }
   bool has_nan() const { return mpfr_nan_p(lo_) || mpfr_nan_p(hi_); }
 
+  // The caller knows the value is < 0 (the enclosure may reach 0 only through underflow): the
+  // upper end becomes at most −0, so that a value too small for MPFR still rounds to −0.
+  MpfrInterval known_negative() const;
+
   friend MpfrInterval operator-(const MpfrInterval& a);
   friend MpfrInterval operator+(const MpfrInterval& a, const MpfrInterval& b);
   friend MpfrInterval operator-(const MpfrInterval& a, const MpfrInterval& b);

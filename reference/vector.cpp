@@ -56,8 +56,16 @@ std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
     if (x[i] != -INFINITY) sum = sum + exp(R(x[i]) - R(m));
   }
   const R log_sum = log(sum);  // in [0, log n]
+  // With two or more finite entries the sum exceeds 1 and every output is < 0, even where
+  // e^(xᵢ − m) fell below MPFR's range (log_softmax([1e30, 0])₀ = −log1p(e^-1e30)).
+  const bool negative = (x.array() > -INFINITY).count() > 1;
   for (Eigen::Index i = 0; i < n; ++i) {
-    y[i] = x[i] == -INFINITY ? R(-INFINITY) : (R(x[i]) - R(m)) - log_sum;
+    if (x[i] == -INFINITY) {
+      y[i] = R(-INFINITY);
+    } else {
+      y[i] = (R(x[i]) - R(m)) - log_sum;
+      if (negative) y[i] = y[i].known_negative();
+    }
   }
   return y;
 }

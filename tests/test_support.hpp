@@ -13,6 +13,10 @@ namespace actcheck::testing {
 using reference::Quantity;
 using reference::Real;
 
+// mpfr_float's default is 20 digits: too few for the oracle strings and the identities' sums.
+// 130 digits ≈ 432 bits, above every working precision the tests ask of the reference.
+inline const bool kDefaultPrecisionSet = (Real::default_precision(130), true);
+
 // A second, independent MPFR type for oracle formulas: fixed 100 decimal digits (≈ 332 bits).
 using Oracle = boost::multiprecision::mpfr_float_100;
 
