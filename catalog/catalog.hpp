@@ -90,27 +90,27 @@ struct Tail {
 
 // The identities and shape facts that hold for an entry; properties/ checks each one.
 enum Identity : std::uint32_t {
-  kTanhFromSigmoid = 1u << 0,       // tanh(x) = 2σ(2x) − 1
-  kSigmoidReflection = 1u << 1,     // σ(−x) = 1 − σ(x)
-  kSigmoidDerivative = 1u << 2,     // σ′ = σ(1−σ) ≤ 1/4, maximum at 0
-  kTanhDerivative = 1u << 3,        // tanh′ = 1 − tanh² ≤ 1
-  kSoftplusDerivative = 1u << 4,    // softplus′(x) = σ(βx)
-  kSoftplusReflection = 1u << 5,    // softplus(x) − softplus(−x) = x
-  kLogsigmoidSoftplus = 1u << 6,    // logsigmoid(x) = −softplus(−x)
-  kSwishDerivative = 1u << 7,       // swish′ = βf + σ(βx)(1 − βf)
-  kSiluIsSwish = 1u << 8,           // silu = swish at β = 1 = x·σ(x)
-  kMishComposition = 1u << 9,       // mish = x·tanh(softplus(x))
-  kEluDerivative = 1u << 10,        // elu′ = f + α for x ≤ 0
-  kSeluIsScaledElu = 1u << 11,      // selu = λ·elu(x, α)
-  kGeluTanhClose = 1u << 12,        // |gelu − gelu_tanh| ≤ 4.74e-4
-  kOdd = 1u << 13,                  // f(−x) = −f(x)
-  kMonotone = 1u << 14,             // non-decreasing everywhere
-  kBoundedUnit = 1u << 15,          // f ∈ [0, 1]
-  kBoundedSymmetric = 1u << 16,     // f ∈ [−1, 1]
-  kSumsToOne = 1u << 17,            // Σ f(x)ᵢ = 1
-  kShiftInvariant = 1u << 18,       // f(x + c) = f(x)
+  kTanhFromSigmoid = 1u << 0,         // tanh(x) = 2σ(2x) − 1
+  kSigmoidReflection = 1u << 1,       // σ(−x) = 1 − σ(x)
+  kSigmoidDerivative = 1u << 2,       // σ′ = σ(1−σ) ≤ 1/4, maximum at 0
+  kTanhDerivative = 1u << 3,          // tanh′ = 1 − tanh² ≤ 1
+  kSoftplusDerivative = 1u << 4,      // softplus′(x) = σ(βx)
+  kSoftplusReflection = 1u << 5,      // softplus(x) − softplus(−x) = x
+  kLogsigmoidSoftplus = 1u << 6,      // logsigmoid(x) = −softplus(−x)
+  kSwishDerivative = 1u << 7,         // swish′ = βf + σ(βx)(1 − βf)
+  kSiluIsSwish = 1u << 8,             // silu = swish at β = 1 = x·σ(x)
+  kMishComposition = 1u << 9,         // mish = x·tanh(softplus(x))
+  kEluDerivative = 1u << 10,          // elu′ = f + α for x ≤ 0
+  kSeluIsScaledElu = 1u << 11,        // selu = λ·elu(x, α)
+  kGeluTanhClose = 1u << 12,          // |gelu − gelu_tanh| ≤ 4.74e-4
+  kOdd = 1u << 13,                    // f(−x) = −f(x)
+  kMonotone = 1u << 14,               // non-decreasing everywhere
+  kBoundedUnit = 1u << 15,            // f ∈ [0, 1]
+  kBoundedSymmetric = 1u << 16,       // f ∈ [−1, 1]
+  kSumsToOne = 1u << 17,              // Σ f(x)ᵢ = 1
+  kShiftInvariant = 1u << 18,         // f(x + c) = f(x)
   kSoftminIsSoftmaxOfNeg = 1u << 19,  // softmin(x) = softmax(−x)
-  kLogOfSoftmax = 1u << 20,         // log_softmax = log(softmax) = x − logsumexp(x)
+  kLogOfSoftmax = 1u << 20,           // log_softmax = log(softmax) = x − logsumexp(x)
 };
 using IdentitySet = std::uint32_t;
 

@@ -76,8 +76,8 @@ std::string exact_text(const std::function<reference::MpfrInterval(mpfr_prec_t)>
 std::string rounded_text(double v, Format format) {
   const auto bits = engine::to_bits(v, format);
   const int hex_digits = spec(format).storage_bits / 4;
-  return fmt::format("{:<24} {:<{}.{}g} bits 0x{:0{}x}", fmt::format("{:a}", v),
-                     v, decimal_digits(format) + 8, decimal_digits(format), bits, hex_digits);
+  return fmt::format("{:<24} {:<{}.{}g} bits 0x{:0{}x}", fmt::format("{:a}", v), v,
+                     decimal_digits(format) + 8, decimal_digits(format), bits, hex_digits);
 }
 
 void print_elementwise(const Activation& a, const Params& p, double x, Format format,
@@ -89,8 +89,8 @@ void print_elementwise(const Activation& a, const Params& p, double x, Format fo
     if (q == Quantity::kParamDerivative) {
       label = fmt::format("d/d{}", a.params[static_cast<std::size_t>(a.learnable_param)].name);
     }
-    const std::string exact = exact_text(
-        [&](mpfr_prec_t bits) { return reference::enclose(a.id, q, x, p, bits); });
+    const std::string exact =
+        exact_text([&](mpfr_prec_t bits) { return reference::enclose(a.id, q, x, p, bits); });
     const double r = reference::correctly_rounded(a.id, q, x, p, format);
     fmt::print(out, "{:<12} exact  {}\n", label, exact);
     fmt::print(out, "{:<12} {:<6} {}\n", "", spec(format).name, rounded_text(r, format));
@@ -118,8 +118,7 @@ void print_row(const Activation& a, const Params& p, const Eigen::VectorXd& x,
 }  // namespace
 
 int run_list(std::ostream& out) {
-  fmt::print(out, "{:<17} {:<12} {:<34} {}\n", "id", "kind", "parameters (defaults)",
-             "definition");
+  fmt::print(out, "{:<17} {:<12} {:<34} {}\n", "id", "kind", "parameters (defaults)", "definition");
   for (const Activation& a : kCatalog) {
     const std::string params = params_text(a, default_params(a.id));
     fmt::print(out, "{:<17} {:<12} {:<34} {}\n", a.name, to_string(a.kind),
@@ -151,15 +150,15 @@ int run_eval(const EvalOptions& options, std::ostream& out) {
     Eigen::VectorXd grad = Eigen::VectorXd::Ones(out_length);
     if (!options.grad.empty()) grad = parse_row(options.grad, "--grad");
     if (grad.size() != out_length) {
-      throw UsageError(fmt::format("--grad: {} elements given, the output row has {}",
-                                   grad.size(), out_length));
+      throw UsageError(
+          fmt::format("--grad: {} elements given, the output row has {}", grad.size(), out_length));
     }
     fmt::print(out, "{}{}, {}, row of {}\n", a.name, params.empty() ? "" : "(" + params + ")",
                spec(*format).name, x.size());
     for (Eigen::Index i = 0; i < x.size(); ++i) {
       if (!reference::same_bits(x[i], given[i])) {
-        fmt::print(out, "note: element {} ({}) is not a {} value; using the nearest, {:a}\n",
-                   i + 1, given[i], spec(*format).name, x[i]);
+        fmt::print(out, "note: element {} ({}) is not a {} value; using the nearest, {:a}\n", i + 1,
+                   given[i], spec(*format).name, x[i]);
       }
     }
     print_row(a, p, x, grad, *format, out);
@@ -167,8 +166,8 @@ int run_eval(const EvalOptions& options, std::ostream& out) {
   }
 
   if (!options.grad.empty()) {
-    throw UsageError(fmt::format("--grad: {} is elementwise; --grad is for vector entries",
-                                 a.name));
+    throw UsageError(
+        fmt::format("--grad: {} is elementwise; --grad is for vector entries", a.name));
   }
   const double given = parse_number(options.x, "--x");
   const double x = reference::round_to_format(given, *format);

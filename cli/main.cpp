@@ -1,7 +1,7 @@
 // actcheck: accuracy and gradient verification of activation functions. See README.md.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/commands.hpp"

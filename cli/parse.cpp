@@ -1,8 +1,9 @@
 #include "cli/parse.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdlib>
-#include <fmt/format.h>
 
 namespace actcheck::cli {
 namespace {
@@ -28,9 +29,10 @@ double parse_number(std::string_view text, std::string_view option) {
   errno = 0;
   const double v = std::strtod(s.c_str(), &end);
   if (end != s.c_str() + s.size()) {
-    throw UsageError(fmt::format("{}: \"{}\" is not a number (decimal like 0.5 or -1e30, hex "
-                                 "like 0x1.8p+1, inf, nan)",
-                                 option, s));
+    throw UsageError(
+        fmt::format("{}: \"{}\" is not a number (decimal like 0.5 or -1e30, hex "
+                    "like 0x1.8p+1, inf, nan)",
+                    option, s));
   }
   if (errno == ERANGE && std::abs(v) > 1) {
     throw UsageError(fmt::format("{}: \"{}\" is beyond the range of a double", option, s));
@@ -44,8 +46,7 @@ Eigen::VectorXd parse_row(std::string_view text, std::string_view option) {
   while (true) {
     const std::size_t comma = text.find(',', start);
     const std::string_view item = text.substr(start, comma - start);
-    values.push_back(
-        parse_number(item, fmt::format("{} (element {})", option, values.size() + 1)));
+    values.push_back(parse_number(item, fmt::format("{} (element {})", option, values.size() + 1)));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -58,8 +59,7 @@ Params parse_params(Fn fn, const std::vector<std::string>& assignments) {
   for (const std::string& assignment : assignments) {
     const std::size_t eq = assignment.find('=');
     if (eq == std::string::npos) {
-      throw UsageError(
-          fmt::format("--param: \"{}\" is not of the form name=value", assignment));
+      throw UsageError(fmt::format("--param: \"{}\" is not of the form name=value", assignment));
     }
     const std::string name(trim(std::string_view(assignment).substr(0, eq)));
     const std::optional<std::size_t> index = find_param(fn, name);
@@ -69,16 +69,16 @@ Params parse_params(Fn fn, const std::vector<std::string>& assignments) {
       throw UsageError(fmt::format("--param: {} has no parameter \"{}\" ({})", a.name, name,
                                    known.empty() ? "it has none" : "it has: " + known));
     }
-    p.values[*index] = parse_number(std::string_view(assignment).substr(eq + 1),
-                                    fmt::format("--param {}", name));
+    p.values[*index] =
+        parse_number(std::string_view(assignment).substr(eq + 1), fmt::format("--param {}", name));
   }
   return p;
 }
 
 const Activation& parse_function(std::string_view name) {
   if (const Activation* a = find_activation(name)) return *a;
-  throw UsageError(fmt::format("--function: unknown function \"{}\" (known: {})", name,
-                               names_of_catalog()));
+  throw UsageError(
+      fmt::format("--function: unknown function \"{}\" (known: {})", name, names_of_catalog()));
 }
 
 }  // namespace actcheck::cli

@@ -78,31 +78,40 @@ class DoubleInterval {
 
   friend DoubleInterval exp(const DoubleInterval& a) {
     if (a.is_zero()) return DoubleInterval(1.0);
-    return signed_like(libm(a, [](double x) { return std::exp(x); }, true), true, false);
+    return signed_like(libm(
+                           a, [](double x) { return std::exp(x); }, true),
+                       true, false);
   }
   friend DoubleInterval expm1(const DoubleInterval& a) {
     if (a.is_zero()) return a;
-    return libm(a, [](double x) { return std::expm1(x); }, true);
+    return libm(
+        a, [](double x) { return std::expm1(x); }, true);
   }
   friend DoubleInterval log(const DoubleInterval& a) {
     if (a.point_ && a.lo_ == 1) return DoubleInterval(0.0);
-    return libm(a, [](double x) { return std::log(x); }, true);
+    return libm(
+        a, [](double x) { return std::log(x); }, true);
   }
   friend DoubleInterval log1p(const DoubleInterval& a) {
     if (a.is_zero()) return a;
-    return libm(a, [](double x) { return std::log1p(x); }, true);
+    return libm(
+        a, [](double x) { return std::log1p(x); }, true);
   }
   friend DoubleInterval tanh(const DoubleInterval& a) {
     if (a.is_zero()) return a;
-    return libm(a, [](double x) { return std::tanh(x); }, true);
+    return libm(
+        a, [](double x) { return std::tanh(x); }, true);
   }
   friend DoubleInterval erf(const DoubleInterval& a) {
     if (a.is_zero()) return a;
-    return libm(a, [](double x) { return std::erf(x); }, true);
+    return libm(
+        a, [](double x) { return std::erf(x); }, true);
   }
   friend DoubleInterval erfc(const DoubleInterval& a) {
     if (a.is_zero()) return DoubleInterval(1.0);
-    return signed_like(libm(a, [](double x) { return std::erfc(x); }, false), true, false);
+    return signed_like(libm(
+                           a, [](double x) { return std::erfc(x); }, false),
+                       true, false);
   }
   friend DoubleInterval sqrt(const DoubleInterval& a) {
     if (a.is_zero()) return a;

@@ -76,11 +76,8 @@ R selu_alpha() {
 template <Fn F>
 struct Formula;
 
-#define ACTCHECK_FORMULA(id) \
-  template <>                \
-  struct Formula<Fn::id>
-
-ACTCHECK_FORMULA(step) {
+template <>
+struct Formula<Fn::step> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x > 0 ? 1.0 : 0.0);
@@ -91,7 +88,8 @@ ACTCHECK_FORMULA(step) {
   }
 };
 
-ACTCHECK_FORMULA(linear) {
+template <>
+struct Formula<Fn::linear> {
   template <class R>
   static R value(double x, const Params& p) {
     return R(p[0]) * R(x);
@@ -102,7 +100,8 @@ ACTCHECK_FORMULA(linear) {
   }
 };
 
-ACTCHECK_FORMULA(sigmoid) {
+template <>
+struct Formula<Fn::sigmoid> {
   template <class R>
   static R value(double x, const Params&) {
     return logistic(R(x), x < 0).p;
@@ -114,7 +113,8 @@ ACTCHECK_FORMULA(sigmoid) {
   }
 };
 
-ACTCHECK_FORMULA(tanh) {
+template <>
+struct Formula<Fn::tanh> {
   template <class R>
   static R value(double x, const Params&) {
     return tanh(R(x));
@@ -125,7 +125,8 @@ ACTCHECK_FORMULA(tanh) {
   }
 };
 
-ACTCHECK_FORMULA(relu) {
+template <>
+struct Formula<Fn::relu> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x > 0 ? x : 0.0);
@@ -142,7 +143,8 @@ R leaky_value(double x, double slope) {
   return x > 0 ? R(x) : R(slope) * R(x);
 }
 
-ACTCHECK_FORMULA(leaky_relu) {
+template <>
+struct Formula<Fn::leaky_relu> {
   template <class R>
   static R value(double x, const Params& p) {
     return leaky_value<R>(x, p[0]);
@@ -153,7 +155,8 @@ ACTCHECK_FORMULA(leaky_relu) {
   }
 };
 
-ACTCHECK_FORMULA(prelu) {
+template <>
+struct Formula<Fn::prelu> {
   template <class R>
   static R value(double x, const Params& p) {
     return leaky_value<R>(x, p[0]);
@@ -168,7 +171,8 @@ ACTCHECK_FORMULA(prelu) {
   }
 };
 
-ACTCHECK_FORMULA(elu) {
+template <>
+struct Formula<Fn::elu> {
   template <class R>
   static R value(double x, const Params& p) {
     return x > 0 ? R(x) : R(p[0]) * expm1(R(x));
@@ -179,7 +183,8 @@ ACTCHECK_FORMULA(elu) {
   }
 };
 
-ACTCHECK_FORMULA(selu) {
+template <>
+struct Formula<Fn::selu> {
   template <class R>
   static R value(double x, const Params&) {
     return selu_lambda<R>() * (x > 0 ? R(x) : selu_alpha<R>() * expm1(R(x)));
@@ -200,7 +205,8 @@ struct Swish {
       : t(R(beta) * R(x)), s(logistic(t, std::signbit(beta) != std::signbit(x))) {}
 };
 
-ACTCHECK_FORMULA(silu) {
+template <>
+struct Formula<Fn::silu> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x) * Swish<R>(x, 1.0).s.p;
@@ -212,7 +218,8 @@ ACTCHECK_FORMULA(silu) {
   }
 };
 
-ACTCHECK_FORMULA(swish) {
+template <>
+struct Formula<Fn::swish> {
   template <class R>
   static R value(double x, const Params& p) {
     return R(x) * Swish<R>(x, p[0]).s.p;
@@ -231,7 +238,8 @@ ACTCHECK_FORMULA(swish) {
   }
 };
 
-ACTCHECK_FORMULA(softplus) {
+template <>
+struct Formula<Fn::softplus> {
   template <class R>
   static R value(double x, const Params& p) {
     R t = R(p[0]) * R(x);
@@ -243,7 +251,8 @@ ACTCHECK_FORMULA(softplus) {
   }
 };
 
-ACTCHECK_FORMULA(softsign) {
+template <>
+struct Formula<Fn::softsign> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x) / (R(1.0) + R(std::fabs(x)));
@@ -254,7 +263,8 @@ ACTCHECK_FORMULA(softsign) {
   }
 };
 
-ACTCHECK_FORMULA(threshold) {
+template <>
+struct Formula<Fn::threshold> {
   template <class R>
   static R value(double x, const Params& p) {
     return R(x > p[0] ? x : p[1]);
@@ -265,7 +275,8 @@ ACTCHECK_FORMULA(threshold) {
   }
 };
 
-ACTCHECK_FORMULA(thresholded_relu) {
+template <>
+struct Formula<Fn::thresholded_relu> {
   template <class R>
   static R value(double x, const Params& p) {
     return R(x > p[0] ? x : 0.0);
@@ -283,7 +294,8 @@ R normal_cdf(double x) {
   return erfc(R(-x) / sqrt(R(2.0))) * R(0.5);
 }
 
-ACTCHECK_FORMULA(gelu) {
+template <>
+struct Formula<Fn::gelu> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x) * normal_cdf<R>(x);
@@ -306,7 +318,8 @@ struct GeluTanh {
       : two_u(R(2.0) * k * (R(x) + c * R(x) * square(R(x)))), s(logistic(two_u, x < 0)) {}
 };
 
-ACTCHECK_FORMULA(gelu_tanh) {
+template <>
+struct Formula<Fn::gelu_tanh> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x) * GeluTanh<R>(x).s.p;
@@ -319,7 +332,8 @@ ACTCHECK_FORMULA(gelu_tanh) {
   }
 };
 
-ACTCHECK_FORMULA(mish) {
+template <>
+struct Formula<Fn::mish> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x) * tanh(softplus_of(R(x), x < 0));
@@ -332,7 +346,8 @@ ACTCHECK_FORMULA(mish) {
   }
 };
 
-ACTCHECK_FORMULA(hardtanh) {
+template <>
+struct Formula<Fn::hardtanh> {
   template <class R>
   static R value(double x, const Params& p) {
     return R(x < p[0] ? p[0] : x > p[1] ? p[1] : x);
@@ -343,7 +358,8 @@ ACTCHECK_FORMULA(hardtanh) {
   }
 };
 
-ACTCHECK_FORMULA(relu6) {
+template <>
+struct Formula<Fn::relu6> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x <= 0 ? 0.0 : x >= 6 ? 6.0 : x);
@@ -354,7 +370,8 @@ ACTCHECK_FORMULA(relu6) {
   }
 };
 
-ACTCHECK_FORMULA(hardsigmoid) {
+template <>
+struct Formula<Fn::hardsigmoid> {
   template <class R>
   static R value(double x, const Params&) {
     if (x <= -3) return R(0.0);
@@ -367,7 +384,8 @@ ACTCHECK_FORMULA(hardsigmoid) {
   }
 };
 
-ACTCHECK_FORMULA(hardswish) {
+template <>
+struct Formula<Fn::hardswish> {
   template <class R>
   static R value(double x, const Params&) {
     if (x <= -3) return R(0.0);
@@ -382,7 +400,8 @@ ACTCHECK_FORMULA(hardswish) {
   }
 };
 
-ACTCHECK_FORMULA(logsigmoid) {
+template <>
+struct Formula<Fn::logsigmoid> {
   template <class R>
   static R value(double x, const Params&) {
     return -softplus_of(R(-x), x > 0);
@@ -393,7 +412,8 @@ ACTCHECK_FORMULA(logsigmoid) {
   }
 };
 
-ACTCHECK_FORMULA(celu) {
+template <>
+struct Formula<Fn::celu> {
   template <class R>
   static R value(double x, const Params& p) {
     return x > 0 ? R(x) : R(p[0]) * expm1(R(x) / R(p[0]));
@@ -404,7 +424,8 @@ ACTCHECK_FORMULA(celu) {
   }
 };
 
-ACTCHECK_FORMULA(softshrink) {
+template <>
+struct Formula<Fn::softshrink> {
   template <class R>
   static R value(double x, const Params& p) {
     if (x > p[0]) return R(x) - R(p[0]);
@@ -417,7 +438,8 @@ ACTCHECK_FORMULA(softshrink) {
   }
 };
 
-ACTCHECK_FORMULA(hardshrink) {
+template <>
+struct Formula<Fn::hardshrink> {
   template <class R>
   static R value(double x, const Params& p) {
     return R(-p[0] <= x && x <= p[0] ? 0.0 : x);
@@ -428,7 +450,8 @@ ACTCHECK_FORMULA(hardshrink) {
   }
 };
 
-ACTCHECK_FORMULA(tanhshrink) {
+template <>
+struct Formula<Fn::tanhshrink> {
   template <class R>
   static R value(double x, const Params&) {
     return R(x) - tanh(R(x));
@@ -438,8 +461,6 @@ ACTCHECK_FORMULA(tanhshrink) {
     return square(tanh(R(x)));
   }
 };
-
-#undef ACTCHECK_FORMULA
 
 template <Fn F, class R>
 concept HasFormula = requires(double x, const Params& p) {

@@ -20,6 +20,10 @@ double limit_at_infinity(Fn fn, Quantity q, bool positive, const Params& p) {
   return (v > 0) == positive ? INFINITY : -INFINITY;
 }
 
+std::string unsupported_message(Fn fn, Quantity q) {
+  return std::string(activation(fn).name) + " has no elementwise " + std::string(to_string(q));
+}
+
 template <Fn F, class R>
 R formula(Quantity q, double x, const Params& p) {
   if constexpr (HasFormula<F, R>) {
@@ -27,24 +31,23 @@ R formula(Quantity q, double x, const Params& p) {
     if (q == Quantity::kDerivative) return Formula<F>::template derivative<R>(x, p);
     if constexpr (HasParamFormula<F, R>) return Formula<F>::template param_derivative<R>(x, p);
   }
-  throw Unsupported(std::string(activation(F).name) + " has no elementwise " +
-                    std::string(to_string(q)));
+  throw Unsupported(unsupported_message(F, q));
 }
 
 // Every elementwise entry has formulas, and exactly those with a learnable parameter a gradient.
-#define ACTCHECK_ACTIVATION(id, ...)                                                      \
+#define ACTCHECK_ACTIVATION(id, ...)                                                           \
   static_assert(HasFormula<Fn::id, DoubleInterval> == is_elementwise(activation(Fn::id).kind), \
-                "reference/formulas.hpp: Formula<Fn::" #id "> missing or extra");          \
-  static_assert(HasParamFormula<Fn::id, DoubleInterval> ==                                \
-                    (activation(Fn::id).learnable_param >= 0),                            \
-                "reference/formulas.hpp: Formula<Fn::" #id ">::param_derivative");
+                "reference/formulas.hpp: Formula<Fn::" #id "> missing or extra");              \
+  static_assert(                                                                               \
+      HasParamFormula<Fn::id, DoubleInterval> == (activation(Fn::id).learnable_param >= 0),    \
+      "reference/formulas.hpp: Formula<Fn::" #id ">::param_derivative");
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
 
 template <class R>
 R dispatch(Fn fn, Quantity q, double x, const Params& p) {
   if (std::isnan(x) || (std::isinf(x) && q != Quantity::kParamDerivative)) {
-    if (!has_quantity(fn, q)) formula<Fn::softmax, R>(q, x, p);  // throws Unsupported
+    if (!has_quantity(fn, q)) throw Unsupported(unsupported_message(fn, q));
     return R(std::isnan(x) ? NAN : limit_at_infinity(fn, q, x > 0, p));
   }
   switch (fn) {
@@ -62,6 +65,23 @@ std::optional<double> decide(const Enclosure& e, Format format) {
   double lo = round_to_format(e.lo(), format);
   if (e.is_point()) return lo;
   double hi = round_to_format(e.hi(), format);
+  if (same_bits(lo, hi)) return lo;
+  return std::nullopt;
+}
+
+// The MPFR enclosure's ends, with one more piece of knowledge: the formulas compute every exact
+// result as a point, and each inexact step brings in a non-dyadic value (a transcendental, or an
+// inexact quotient), so the value of a non-point enclosure is never a dyadic number such as a
+// rounding tie. An end lying exactly on a tie therefore rounds toward the inside. Without this,
+// tanhshrink(x) = x − 1 + 2e^(−2x)(…) at float32 x in [2^24, 2^25), where x − 1 is a tie and the
+// rest is 2^-48,000,000, would need 48 million bits.
+template <>
+std::optional<double> decide(const MpfrInterval& e, Format format) {
+  if (e.is_point()) return round_to_format(e.lo(), format);
+  const double lo =
+      round_to_format(e.lo(), format, is_midpoint(e.lo(), format) ? MPFR_RNDU : MPFR_RNDN);
+  const double hi =
+      round_to_format(e.hi(), format, is_midpoint(e.hi(), format) ? MPFR_RNDD : MPFR_RNDN);
   if (same_bits(lo, hi)) return lo;
   return std::nullopt;
 }

@@ -95,9 +95,8 @@ class ExactSums {
   // Is vᵢ − ⟨softmax(x), v⟩ exactly 0? Multiplied by Σe^(xⱼ) it is Σⱼ e^(xⱼ)(vᵢ − vⱼ): every
   // group G needs |G|·vᵢ = Σ_G v.
   bool softmax_term_is_zero(double vi) const {
-    return std::all_of(groups_.begin(), groups_.end(), [&](const Group& g) {
-      return g.sum.equals_scaled(g.count, vi);
-    });
+    return std::all_of(groups_.begin(), groups_.end(),
+                       [&](const Group& g) { return g.sum.equals_scaled(g.count, vi); });
   }
 
   // Is vᵢ − softmax(x)ᵢ·Σv exactly 0? Σⱼ e^(xⱼ)·vᵢ − e^(xᵢ)·Σv: the group of xᵢ needs
@@ -173,8 +172,7 @@ Eigen::Index first_argmax(const Eigen::VectorXd& x, Eigen::Index begin, Eigen::I
   return best;
 }
 
-Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
-          const Params& p) {
+Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v, const Params& p) {
   const Eigen::Index h = x.size() / 2;
   Row y(q == Quantity::kValue ? h : 2 * h);
   for (Eigen::Index i = 0; i < h; ++i) {
@@ -190,7 +188,7 @@ Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
       continue;
     }
     const R dg = enclose(inner, Quantity::kDerivative, u, p, bits);
-    const R d_other = R(v[i]) * g;          // ∂/∂other
+    const R d_other = R(v[i]) * g;           // ∂/∂other
     const R d_inner = R(v[i]) * other * dg;  // ∂/∂u
     y[i] = fn == Fn::glu ? d_other : d_inner;
     y[h + i] = fn == Fn::glu ? d_inner : d_other;
@@ -283,8 +281,7 @@ Eigen::Index output_length(Fn fn, Eigen::Index n, const Params& p) {
 }
 
 std::vector<MpfrInterval> enclose_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
-                                      const Eigen::VectorXd& v, const Params& p,
-                                      mpfr_prec_t bits) {
+                                      const Eigen::VectorXd& v, const Params& p, mpfr_prec_t bits) {
   WorkingPrecision scope(bits);
   return compute(fn, q, x, v, p);
 }

@@ -28,8 +28,7 @@ Eigen::Index output_length(Fn fn, Eigen::Index n, const Params& p);
 // Enclosures of the output row (q = kValue) or of Jᵀv (q = kDerivative; v has the output length,
 // the result the input length), at `bits` of working precision.
 std::vector<MpfrInterval> enclose_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
-                                      const Eigen::VectorXd& v, const Params& p,
-                                      mpfr_prec_t bits);
+                                      const Eigen::VectorXd& v, const Params& p, mpfr_prec_t bits);
 
 // The same at `bits` of precision, as mpfr_float values.
 RealVector evaluate_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make
+  cmake g++ make pkg-config
   libmpfr-dev libgmp-dev        # exact reference
   libboost-dev                  # Boost.Multiprecision (header-only)
   libeigen3-dev                 # vector entries, eigen backend

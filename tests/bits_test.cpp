@@ -1,11 +1,12 @@
 // Bit patterns ⇄ values, checked against the hardware's float and the published encodings.
+#include "engine/bits.hpp"
+
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
 
-#include "engine/bits.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {

@@ -1,10 +1,10 @@
 // The catalog's rows are consistent with each other and with the design's list.
+#include "catalog/catalog.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
-
-#include "catalog/catalog.hpp"
 
 namespace actcheck {
 namespace {
@@ -14,12 +14,13 @@ TEST(Catalog, HasTheDesignsThirtyThreeEntries) {
   std::set<std::string_view> names;
   for (const Activation& a : kCatalog) names.insert(a.name);
   EXPECT_EQ(names.size(), kNumActivations) << "ids must be unique";
-  for (const char* id : {"step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu",
-                         "elu", "selu", "silu", "swish", "softplus", "softsign", "threshold",
-                         "thresholded_relu", "gelu", "gelu_tanh", "mish", "softmax",
-                         "log_softmax", "softmin", "maxout", "glu", "swiglu", "hardtanh",
-                         "relu6", "hardsigmoid", "hardswish", "logsigmoid", "celu",
-                         "softshrink", "hardshrink", "tanhshrink"}) {
+  for (const char* id : {"step",       "linear",      "sigmoid",   "tanh",       "relu",
+                         "leaky_relu", "prelu",       "elu",       "selu",       "silu",
+                         "swish",      "softplus",    "softsign",  "threshold",  "thresholded_relu",
+                         "gelu",       "gelu_tanh",   "mish",      "softmax",    "log_softmax",
+                         "softmin",    "maxout",      "glu",       "swiglu",     "hardtanh",
+                         "relu6",      "hardsigmoid", "hardswish", "logsigmoid", "celu",
+                         "softshrink", "hardshrink",  "tanhshrink"}) {
     EXPECT_TRUE(names.count(id)) << id;
   }
 }

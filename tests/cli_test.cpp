@@ -1,10 +1,10 @@
 // The actcheck command: exit statuses and messages on good and bad input.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
@@ -18,7 +18,8 @@ Outcome run(const std::string& args) {
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
+    output.append(buffer.data(), n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
@@ -41,7 +42,8 @@ TEST(Cli, EvalPrintsExactAndRoundedValues) {
 }
 
 TEST(Cli, EvalTakesParameters) {
-  const Outcome r = run("eval --function leaky_relu --format f32 --x -2 --param negative_slope=0.5");
+  const Outcome r =
+      run("eval --function leaky_relu --format f32 --x -2 --param negative_slope=0.5");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("-0x1p+0"), std::string::npos) << r.output;
 }

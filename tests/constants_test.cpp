@@ -35,8 +35,8 @@ TEST(Constants, TanhOfOneIsTheRatioOfExponentials) {
 TEST(Constants, SecondFormulas) {
   for (double x : {-20.0, -3.5, -1.0, -0x1p-10, 0.25, 1.0, 2.5, 7.0, 30.0}) {
     const Oracle ox(x);
-    const Oracle sigmoid = (1 + tanh(ox / 2)) / 2;               // σ(x) = (1 + tanh(x/2))/2
-    const Oracle softplus = log(1 + exp(ox));                    // the textbook form
+    const Oracle sigmoid = (1 + tanh(ox / 2)) / 2;                 // σ(x) = (1 + tanh(x/2))/2
+    const Oracle softplus = log(1 + exp(ox));                      // the textbook form
     const Oracle gelu = ox / 2 * (1 + erf(ox / sqrt(Oracle(2))));  // the erf form
     EXPECT_TRUE(agree_to_bits(ref(Fn::sigmoid, x, 200), Real(sigmoid), 150)) << x;
     EXPECT_TRUE(agree_to_bits(ref(Fn::softplus, x, 200), Real(softplus), 150)) << x;

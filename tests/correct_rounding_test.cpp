@@ -31,8 +31,9 @@ void check_input(Fn fn, Format format, double x, Tally& tally) {
     const double r = reference::correctly_rounded(fn, q, x, p, format);
     const reference::MpfrInterval e = reference::enclose(fn, q, x, p, 256);
     if (std::optional<double> d = reference::decide_rounding(e, format)) {
-      ASSERT_TRUE(same_bits(r, *d)) << activation(fn).name << " " << to_string(q) << " x="
-                                    << std::hexfloat << x << " ziv=" << r << " 256-bit=" << *d;
+      ASSERT_TRUE(same_bits(r, *d))
+          << activation(fn).name << " " << to_string(q) << " x=" << std::hexfloat << x
+          << " ziv=" << r << " 256-bit=" << *d;
     } else {
       const double lo = reference::round_to_format(e.lo(), format);
       const double hi = reference::round_to_format(e.hi(), format);
@@ -40,9 +41,9 @@ void check_input(Fn fn, Format format, double x, Tally& tally) {
       ++tally.beyond_256_bits;
     }
     if (std::optional<double> fast = reference::fast_rounded(fn, q, x, p, format)) {
-      ASSERT_TRUE(same_bits(*fast, r)) << activation(fn).name << " " << to_string(q)
-                                       << " x=" << std::hexfloat << x << " fast=" << *fast
-                                       << " exact=" << r;
+      ASSERT_TRUE(same_bits(*fast, r))
+          << activation(fn).name << " " << to_string(q) << " x=" << std::hexfloat << x
+          << " fast=" << *fast << " exact=" << r;
       ++tally.fast_decided;
     }
     ++tally.checked;

@@ -78,8 +78,8 @@ RC_GTEST_PROP(Identities, EluDerivativeIsValuePlusAlphaOnTheLeft, ()) {
 }
 
 RC_GTEST_PROP(Identities, SoftminIsSoftmaxOfTheNegation, ()) {
-  const auto row = *rc::gen::container<std::vector<double>>(
-      *rc::gen::inRange(1, 12), across_binades(-10, 8));
+  const auto row =
+      *rc::gen::container<std::vector<double>>(*rc::gen::inRange(1, 12), across_binades(-10, 8));
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(row.data(), row.size());
   const Eigen::VectorXd none;
   const Params p;
@@ -90,8 +90,8 @@ RC_GTEST_PROP(Identities, SoftminIsSoftmaxOfTheNegation, ()) {
 }
 
 RC_GTEST_PROP(Identities, LogSoftmaxIsLogOfSoftmaxAndSoftmaxSumsToOne, ()) {
-  const auto row = *rc::gen::container<std::vector<double>>(
-      *rc::gen::inRange(1, 12), across_binades(-10, 6));
+  const auto row =
+      *rc::gen::container<std::vector<double>>(*rc::gen::inRange(1, 12), across_binades(-10, 6));
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(row.data(), row.size());
   const Eigen::VectorXd none;
   const Params p;

@@ -1,12 +1,12 @@
 // Nearest rounding into a format, against independent roundings: the hardware's double→float
 // conversion, GCC's double→_Float16, and the two implementations (MPFR, double) against each other.
+#include "reference/rounding.hpp"
+
 #include <gtest/gtest.h>
 #include <mpfr.h>
 
 #include <cmath>
 #include <random>
-
-#include "reference/rounding.hpp"
 
 namespace actcheck::reference {
 namespace {

@@ -16,15 +16,15 @@ std::vector<double> special_values(Fn fn, Format format) {
   const double min_sub = std::ldexp(1.0, f.emin - f.precision + 1);
   const double min_normal = std::ldexp(1.0, f.emin);
   const double max_normal = std::ldexp(2 - std::ldexp(1.0, 1 - f.precision), f.emax);
-  std::vector<double> xs = {0.0,     -0.0,       INFINITY,   -INFINITY, NAN,  min_sub,
-                            -min_sub, min_normal, -min_normal, max_normal, -max_normal,
-                            1.0,     -1.0,       3.0,        0.5,       -3.0, 6.0};
+  std::vector<double> xs = {0.0,      -0.0,       INFINITY,    -INFINITY,  NAN,         min_sub,
+                            -min_sub, min_normal, -min_normal, max_normal, -max_normal, 1.0,
+                            -1.0,     3.0,        0.5,         -3.0,       6.0};
   // Kinks and their neighbours one step away in the format.
   const Params p = default_params(fn);
   for (const Kink& k : activation(fn).kinks) {
     const double at = reference::round_to_format(k.at.eval(p), format);
-    const double ulp = std::ldexp(1.0, std::max(std::ilogb(at == 0 ? min_normal : at), f.emin) -
-                                           f.precision + 1);
+    const double ulp =
+        std::ldexp(1.0, std::max(std::ilogb(at == 0 ? min_normal : at), f.emin) - f.precision + 1);
     for (double x : {at, at - ulp, at + ulp}) xs.push_back(reference::round_to_format(x, format));
   }
   return xs;
@@ -70,8 +70,7 @@ TEST(Termination, ExactCasesRoundAtOnce) {
 
 TEST(Termination, SignedZerosFollowTheDocumentedRules) {
   const auto f32 = [](Fn fn, double x) {
-    return reference::correctly_rounded(fn, Quantity::kValue, x, default_params(fn),
-                                        Format::kF32);
+    return reference::correctly_rounded(fn, Quantity::kValue, x, default_params(fn), Format::kF32);
   };
   EXPECT_TRUE(std::signbit(f32(Fn::tanh, -0.0)));
   EXPECT_TRUE(std::signbit(f32(Fn::silu, -0.0)));

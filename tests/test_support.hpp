@@ -3,10 +3,16 @@
 
 #include <boost/multiprecision/mpfr.hpp>
 #include <cmath>
+#include <ostream>
 #include <vector>
 
 #include "catalog/catalog.hpp"
 #include "reference/reference.hpp"
+
+namespace actcheck {
+// GoogleTest prints parameters with this: catalog ids instead of raw bytes.
+inline void PrintTo(Fn fn, std::ostream* os) { *os << activation(fn).name; }
+}  // namespace actcheck
 
 namespace actcheck::testing {
 

@@ -1,8 +1,9 @@
 // The vector entries: special rows give the documented limits; VJPs equal an explicitly built
 // Jacobian; glu/swiglu equal their elementwise parts.
+#include "reference/vector.hpp"
+
 #include <gtest/gtest.h>
 
-#include "reference/vector.hpp"
 #include "test_support.hpp"
 
 namespace actcheck::testing {
@@ -42,8 +43,8 @@ TEST(Vector, SoftmaxValuesAgainstASecondFormula) {
   // softmax([0, ln 3]) = [1/4, 3/4] in exact arithmetic; ln 3 is not a double, so compare
   // with e^x/(1 + e^x) in mpfr_float_100 instead.
   const Eigen::VectorXd x = row({0.0, 1.5, -2.25});
-  const auto s = reference::evaluate_row(Fn::softmax, Quantity::kValue, x, Eigen::VectorXd(),
-                                         Params{}, 256);
+  const auto s =
+      reference::evaluate_row(Fn::softmax, Quantity::kValue, x, Eigen::VectorXd(), Params{}, 256);
   Oracle sum = 0;
   for (double xi : x) sum += exp(Oracle(xi));
   for (Eigen::Index i = 0; i < x.size(); ++i) {
@@ -55,8 +56,7 @@ TEST(Vector, SoftmaxValuesAgainstASecondFormula) {
 TEST(Vector, SoftmaxVjpEqualsTheExplicitJacobian) {
   const Eigen::VectorXd x = row({0.5, -1.0, 2.0, 0.0});
   const Eigen::VectorXd v = row({1.0, -2.0, 0.25, 3.0});
-  const auto g =
-      reference::evaluate_row(Fn::softmax, Quantity::kDerivative, x, v, Params{}, 256);
+  const auto g = reference::evaluate_row(Fn::softmax, Quantity::kDerivative, x, v, Params{}, 256);
   std::vector<Oracle> s(4);
   Oracle sum = 0;
   for (int i = 0; i < 4; ++i) sum += exp(Oracle(x[i]));
@@ -93,10 +93,10 @@ TEST(Vector, MaxoutRoutesTheGradientToTheFirstArgmax) {
 
 TEST(Vector, GatedEntriesAreProductsOfTheirElementwiseParts) {
   const Eigen::VectorXd x = row({0.5, -2.0, 1.25, 3.0});  // a = [0.5, −2], b = [1.25, 3]
-  const auto glu = reference::evaluate_row(Fn::glu, Quantity::kValue, x, Eigen::VectorXd(),
-                                           Params{}, 256);
-  const auto swiglu = reference::evaluate_row(Fn::swiglu, Quantity::kValue, x,
-                                              Eigen::VectorXd(), Params{}, 256);
+  const auto glu =
+      reference::evaluate_row(Fn::glu, Quantity::kValue, x, Eigen::VectorXd(), Params{}, 256);
+  const auto swiglu =
+      reference::evaluate_row(Fn::swiglu, Quantity::kValue, x, Eigen::VectorXd(), Params{}, 256);
   for (int i = 0; i < 2; ++i) {
     const Oracle a(x[i]), b(x[2 + i]);
     EXPECT_TRUE(agree_to_bits(glu[i], Real(a / (1 + exp(-b))), 240));
