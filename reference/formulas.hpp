@@ -137,17 +137,11 @@ struct Formula<Fn::relu> {
   }
 };
 
-// leaky_relu and prelu are the same function; prelu's slope is learnable.
-template <class R>
-R leaky_value(double x, double slope) {
-  return x > 0 ? R(x) : R(slope) * R(x);
-}
-
 template <>
 struct Formula<Fn::leaky_relu> {
   template <class R>
   static R value(double x, const Params& p) {
-    return leaky_value<R>(x, p[0]);
+    return x > 0 ? R(x) : R(p[0]) * R(x);
   }
   template <class R>
   static R derivative(double x, const Params& p) {
@@ -155,16 +149,9 @@ struct Formula<Fn::leaky_relu> {
   }
 };
 
+// prelu is leaky_relu with a learnable slope.
 template <>
-struct Formula<Fn::prelu> {
-  template <class R>
-  static R value(double x, const Params& p) {
-    return leaky_value<R>(x, p[0]);
-  }
-  template <class R>
-  static R derivative(double x, const Params& p) {
-    return R(x > 0 ? 1.0 : p[0]);
-  }
+struct Formula<Fn::prelu> : Formula<Fn::leaky_relu> {
   template <class R>
   static R param_derivative(double x, const Params&) {
     return R(x > 0 ? 0.0 : x);
@@ -206,19 +193,6 @@ struct Swish {
 };
 
 template <>
-struct Formula<Fn::silu> {
-  template <class R>
-  static R value(double x, const Params&) {
-    return R(x) * Swish<R>(x, 1.0).s.p;
-  }
-  template <class R>
-  static R derivative(double x, const Params&) {
-    Swish<R> w(x, 1.0);
-    return w.s.p * (R(1.0) + w.t * w.s.q);
-  }
-};
-
-template <>
 struct Formula<Fn::swish> {
   template <class R>
   static R value(double x, const Params& p) {
@@ -235,6 +209,18 @@ struct Formula<Fn::swish> {
     if (std::isinf(x)) return R(p[0] == 0 ? INFINITY : 0.0);
     Swish<R> w(x, p[0]);
     return square(R(x)) * w.s.p * w.s.q;
+  }
+};
+
+template <>
+struct Formula<Fn::silu> {
+  template <class R>
+  static R value(double x, const Params&) {
+    return Formula<Fn::swish>::value<R>(x, Params{{1.0}});
+  }
+  template <class R>
+  static R derivative(double x, const Params&) {
+    return Formula<Fn::swish>::derivative<R>(x, Params{{1.0}});
   }
 };
 

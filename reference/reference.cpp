@@ -60,14 +60,7 @@ R dispatch(Fn fn, Quantity q, double x, const Params& p) {
   throw std::logic_error("unknown Fn");
 }
 
-template <class Enclosure>
-std::optional<double> decide(const Enclosure& e, Format format) {
-  double lo = round_to_format(e.lo(), format);
-  if (e.is_point()) return lo;
-  double hi = round_to_format(e.hi(), format);
-  if (same_bits(lo, hi)) return lo;
-  return std::nullopt;
-}
+}  // namespace
 
 // The MPFR enclosure's ends, with one more piece of knowledge: the formulas compute every exact
 // result as a point, and each inexact step brings in a non-dyadic value (a transcendental, or an
@@ -75,8 +68,7 @@ std::optional<double> decide(const Enclosure& e, Format format) {
 // rounding tie. An end lying exactly on a tie therefore rounds toward the inside. Without this,
 // tanhshrink(x) = x − 1 + 2e^(−2x)(…) at float32 x in [2^24, 2^25), where x − 1 is a tie and the
 // rest is 2^-48,000,000, would need 48 million bits.
-template <>
-std::optional<double> decide(const MpfrInterval& e, Format format) {
+std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
   if (e.is_point()) return round_to_format(e.lo(), format);
   const double lo =
       round_to_format(e.lo(), format, is_midpoint(e.lo(), format) ? MPFR_RNDU : MPFR_RNDN);
@@ -86,13 +78,13 @@ std::optional<double> decide(const MpfrInterval& e, Format format) {
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
-  return decide(e, format);
-}
+// The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle.
 std::optional<double> decide_rounding(const DoubleInterval& e, Format format) {
-  return decide(e, format);
+  const double lo = round_to_format(e.lo(), format);
+  if (e.is_point()) return lo;
+  const double hi = round_to_format(e.hi(), format);
+  if (same_bits(lo, hi)) return lo;
+  return std::nullopt;
 }
 
 Real midpoint(const MpfrInterval& e, unsigned bits) {
@@ -137,7 +129,7 @@ double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format fo
       if (std::isnan(x)) return NAN;
       throw std::logic_error(std::string(activation(fn).name) + ": NaN enclosure at a non-NaN x");
     }
-    if (std::optional<double> r = decide(e, format)) return *r;
+    if (std::optional<double> r = decide_rounding(e, format)) return *r;
   }
   throw std::logic_error(std::string(activation(fn).name) + ": rounding undecided at " +
                          std::to_string(kMaxWorkingBits) + " bits");
@@ -153,7 +145,7 @@ std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p,
     if (std::isnan(x)) return NAN;
     return std::nullopt;
   }
-  return decide(e, format);
+  return decide_rounding(e, format);
 }
 
 double rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {

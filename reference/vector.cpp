@@ -18,52 +18,61 @@ Row nan_row(Eigen::Index n) { return Row(static_cast<std::size_t>(n), R(NAN)); }
 
 bool has_nan(const Eigen::VectorXd& x) { return x.array().isNaN().any(); }
 
+// The terms e^(xᵢ − m) of a row shifted by its maximum m, which softmax and log_softmax share.
+// Shifting makes every exponent ≤ 0 and the largest term exactly 1; −inf entries weigh exactly 0.
+struct ShiftedExponentials {
+  enum class Limit { kNone, kOneHot, kFinite };
+  Limit limit = Limit::kNone;  // kNone: NaN, two or more +inf, or only −inf; kOneHot: one +inf
+  double max = 0;
+  Row terms;
+  R sum;
+
+  explicit ShiftedExponentials(const Eigen::VectorXd& x) {
+    if (has_nan(x)) return;
+    const auto plus_inf = (x.array() == INFINITY).count();
+    max = x.maxCoeff();
+    if (plus_inf > 1 || max == -INFINITY) return;
+    if (plus_inf == 1) {
+      limit = Limit::kOneHot;
+      return;
+    }
+    limit = Limit::kFinite;
+    terms.resize(static_cast<std::size_t>(x.size()));
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      terms[i] = x[i] == -INFINITY ? R(0.0) : exp(R(x[i]) - R(max));
+      sum = sum + terms[i];
+    }
+  }
+};
+
 // softmax(x) as enclosures, or nothing when the row has no limit (NaN row).
 std::optional<Row> softmax(const Eigen::VectorXd& x) {
-  const Eigen::Index n = x.size();
-  if (has_nan(x)) return std::nullopt;
-  const auto plus_inf = (x.array() == INFINITY).count();
-  const double m = x.maxCoeff();
-  if (plus_inf > 1 || m == -INFINITY) return std::nullopt;
-  Row s(n);
-  if (plus_inf == 1) {
-    for (Eigen::Index i = 0; i < n; ++i) s[i] = R(x[i] == INFINITY ? 1.0 : 0.0);
-    return s;
+  ShiftedExponentials e(x);
+  if (e.limit == ShiftedExponentials::Limit::kNone) return std::nullopt;
+  Row s(static_cast<std::size_t>(x.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    s[i] = e.limit == ShiftedExponentials::Limit::kOneHot ? R(x[i] == INFINITY ? 1.0 : 0.0)
+                                                          : e.terms[i] / e.sum;
   }
-  // Shifted by the maximum: every exponent is ≤ 0, the largest term is exactly 1.
-  R sum(0.0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    s[i] = x[i] == -INFINITY ? R(0.0) : exp(R(x[i]) - R(m));
-    sum = sum + s[i];
-  }
-  for (R& e : s) e = e / sum;
   return s;
 }
 
 std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
-  const Eigen::Index n = x.size();
-  if (has_nan(x)) return std::nullopt;
-  const auto plus_inf = (x.array() == INFINITY).count();
-  const double m = x.maxCoeff();
-  if (plus_inf > 1 || m == -INFINITY) return std::nullopt;
-  Row y(n);
-  if (plus_inf == 1) {
-    for (Eigen::Index i = 0; i < n; ++i) y[i] = R(x[i] == INFINITY ? 0.0 : -INFINITY);
-    return y;
-  }
-  R sum(0.0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (x[i] != -INFINITY) sum = sum + exp(R(x[i]) - R(m));
-  }
-  const R log_sum = log(sum);  // in [0, log n]
+  ShiftedExponentials e(x);
+  if (e.limit == ShiftedExponentials::Limit::kNone) return std::nullopt;
+  const bool one_hot = e.limit == ShiftedExponentials::Limit::kOneHot;
+  const R log_sum = one_hot ? R(0.0) : log(e.sum);  // in [0, log n]
   // With two or more finite entries the sum exceeds 1 and every output is < 0, even where
   // e^(xᵢ − m) fell below MPFR's range (log_softmax([1e30, 0])₀ = −log1p(e^-1e30)).
   const bool negative = (x.array() > -INFINITY).count() > 1;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (x[i] == -INFINITY) {
+  Row y(static_cast<std::size_t>(x.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    if (one_hot) {
+      y[i] = R(x[i] == INFINITY ? 0.0 : -INFINITY);
+    } else if (x[i] == -INFINITY) {
       y[i] = R(-INFINITY);
     } else {
-      y[i] = (R(x[i]) - R(m)) - log_sum;
+      y[i] = (R(x[i]) - R(e.max)) - log_sum;
       if (negative) y[i] = y[i].known_negative();
     }
   }
@@ -90,6 +99,7 @@ class ExactSums {
       it->count += 1;
       it->sum += v[j];
     }
+    for (double vj : v) total_ += vj;
   }
 
   // Is vᵢ − ⟨softmax(x), v⟩ exactly 0? Multiplied by Σe^(xⱼ) it is Σⱼ e^(xⱼ)(vᵢ − vⱼ): every
@@ -101,11 +111,9 @@ class ExactSums {
 
   // Is vᵢ − softmax(x)ᵢ·Σv exactly 0? Σⱼ e^(xⱼ)·vᵢ − e^(xᵢ)·Σv: the group of xᵢ needs
   // |G|·vᵢ = Σv, every other group |G|·vᵢ = 0.
-  bool log_softmax_term_is_zero(double xi, double vi, const Eigen::VectorXd& v) const {
-    Sum total;
-    for (double vj : v) total += vj;
+  bool log_softmax_term_is_zero(double xi, double vi) const {
     return std::all_of(groups_.begin(), groups_.end(), [&](const Group& g) {
-      return g.value == xi ? total.equals_scaled(g.count, vi) : vi == 0;
+      return g.value == xi ? total_.equals_scaled(g.count, vi) : vi == 0;
     });
   }
 
@@ -146,6 +154,7 @@ class ExactSums {
     Sum sum;
   };
   std::vector<Group> groups_;
+  Sum total_;  // Σv
 };
 
 // Jᵀv of softmax at s: sᵢ(vᵢ − ⟨s, v⟩), with its exact zeros (+0) found by ExactSums.
@@ -230,7 +239,7 @@ Row compute(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& 
       const ExactSums sums(x, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
       Row g(s->size());
       for (std::size_t i = 0; i < g.size(); ++i) {
-        const bool zero = finite && sums.log_softmax_term_is_zero(x[i], v[i], v);
+        const bool zero = finite && sums.log_softmax_term_is_zero(x[i], v[i]);
         g[i] = zero ? R(0.0) : R(v[i]) - (*s)[i] * total;
       }
       return g;

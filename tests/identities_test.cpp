@@ -25,6 +25,17 @@ rc::Gen<double> across_binades(int min_exp, int max_exp) {
       rc::gen::arbitrary<std::uint64_t>());
 }
 
+// A row of 1 to 11 elements drawn across binades.
+Eigen::VectorXd random_row(int min_exp, int max_exp) {
+  const auto row = *rc::gen::container<std::vector<double>>(*rc::gen::inRange(1, 12),
+                                                            across_binades(min_exp, max_exp));
+  return Eigen::Map<const Eigen::VectorXd>(row.data(), static_cast<Eigen::Index>(row.size()));
+}
+
+reference::RealVector row_value(Fn fn, const Eigen::VectorXd& x) {
+  return reference::evaluate_row(fn, Quantity::kValue, x, Eigen::VectorXd(), Params{}, kBits);
+}
+
 Real value(Fn fn, double x) { return ref(fn, Quantity::kValue, x, kBits); }
 Real derivative(Fn fn, double x) { return ref(fn, Quantity::kDerivative, x, kBits); }
 
@@ -78,25 +89,16 @@ RC_GTEST_PROP(Identities, EluDerivativeIsValuePlusAlphaOnTheLeft, ()) {
 }
 
 RC_GTEST_PROP(Identities, SoftminIsSoftmaxOfTheNegation, ()) {
-  const auto row =
-      *rc::gen::container<std::vector<double>>(*rc::gen::inRange(1, 12), across_binades(-10, 8));
-  const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(row.data(), row.size());
-  const Eigen::VectorXd none;
-  const Params p;
-  const auto softmin = reference::evaluate_row(Fn::softmin, Quantity::kValue, x, none, p, kBits);
-  const auto softmax_neg =
-      reference::evaluate_row(Fn::softmax, Quantity::kValue, (-x).eval(), none, p, kBits);
+  const Eigen::VectorXd x = random_row(-10, 8);
+  const auto softmin = row_value(Fn::softmin, x);
+  const auto softmax_neg = row_value(Fn::softmax, -x);
   for (Eigen::Index i = 0; i < x.size(); ++i) ACTCHECK_AGREE(softmin[i], softmax_neg[i]);
 }
 
 RC_GTEST_PROP(Identities, LogSoftmaxIsLogOfSoftmaxAndSoftmaxSumsToOne, ()) {
-  const auto row =
-      *rc::gen::container<std::vector<double>>(*rc::gen::inRange(1, 12), across_binades(-10, 6));
-  const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(row.data(), row.size());
-  const Eigen::VectorXd none;
-  const Params p;
-  const auto s = reference::evaluate_row(Fn::softmax, Quantity::kValue, x, none, p, kBits);
-  const auto ls = reference::evaluate_row(Fn::log_softmax, Quantity::kValue, x, none, p, kBits);
+  const Eigen::VectorXd x = random_row(-10, 6);
+  const auto s = row_value(Fn::softmax, x);
+  const auto ls = row_value(Fn::log_softmax, x);
   Real sum = 0;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
     sum += s[i];
