@@ -114,6 +114,14 @@ enum Identity : std::uint32_t {
 };
 using IdentitySet = std::uint32_t;
 
+// The accuracy our own kernels (impl/) promise, per format: a maximum error in ULPs (see the
+// design's Numbers). A budget of 0.5 means correctly rounded: 0 steps from the rounded exact value.
+struct UlpBudget {
+  double f32 = 1.0;
+  double f16 = 0.5;
+  double bf16 = 0.5;
+};
+
 struct Activation {
   Fn id;
   std::string_view name;
@@ -127,6 +135,7 @@ struct Activation {
   Tail plus_inf = {};
   IdentitySet identities = 0;
   int learnable_param = -1;  // index of the parameter with a gradient ∂f/∂param, or −1
+  UlpBudget budget = {};     // impl/'s promise, forward and backward
 };
 
 inline constexpr Activation kCatalog[] = {

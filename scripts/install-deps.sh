@@ -10,7 +10,7 @@ packages=(
   libeigen3-dev                 # vector entries, eigen backend
   libgtest-dev librapidcheck-dev
   libbenchmark-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libsleef-dev
 )
 
 missing=()

@@ -1,0 +1,2 @@
+// Placeholder for the plain float32 kernels.
+#include "impl/storage.hpp"

@@ -1,0 +1,40 @@
+// Storage formats of the kernels: float32, float16 (_Float16) and bfloat16 (the top half of a
+// float32). Every kernel computes in float32 and rounds once into the storage format.
+#pragma once
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+#include "catalog/format.hpp"
+
+namespace actcheck::impl {
+
+// bfloat16 as stored: the sign, exponent and top 7 fraction bits of a float32.
+struct BFloat16 {
+  std::uint16_t bits = 0;
+};
+
+// Round to nearest even; NaN stays a (quiet) NaN, overflow goes to ±inf.
+inline BFloat16 to_bfloat16(float x) {
+  std::uint32_t u = std::bit_cast<std::uint32_t>(x);
+  if (std::isnan(x)) return {static_cast<std::uint16_t>((u >> 16) | 0x40)};
+  u += 0x7fff + ((u >> 16) & 1);
+  return {static_cast<std::uint16_t>(u >> 16)};
+}
+
+inline float to_float(BFloat16 x) { return std::bit_cast<float>(std::uint32_t{x.bits} << 16); }
+
+// x rounded to nearest even into `format` (f32 and f64 leave it as it is).
+inline float round_to_storage(float x, Format format) {
+  switch (format) {
+    case Format::kF16:
+      return static_cast<float>(static_cast<_Float16>(x));
+    case Format::kBF16:
+      return to_float(to_bfloat16(x));
+    default:
+      return x;
+  }
+}
+
+}  // namespace actcheck::impl
