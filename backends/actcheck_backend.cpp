@@ -1,22 +1,19 @@
-// Placeholder: supports nothing yet.
+// actcheck's own kernels (impl/scalar.hpp).
+#include <gnu/libc-version.h>
+
+#include "backends/float_adapter.hpp"
 #include "backends/registry.hpp"
+#include "impl/scalar.hpp"
 
 namespace actcheck::backends {
-namespace {
-
-class Placeholder final : public Backend {
- public:
-  std::string_view name() const override { return "actcheck"; }
-  std::string_view description() const override { return "not implemented yet"; }
-  bool supports(Fn, Format, Pass) const override { return false; }
-  void evaluate(const Problem&, std::span<const double>, std::span<const double>,
-                std::span<double>) const override {}
-};
-
-}  // namespace
 
 const Backend& actcheck_backend() {
-  static const Placeholder backend;
+  static const FloatBackend backend(
+      "actcheck",
+      std::string("actcheck impl/: for now the float32 compositions of impl/compositions.hpp over "
+                  "glibc ") +
+          gnu_get_libc_version() + "'s float functions, as libm (SIMD kernels to come)",
+      &impl::evaluate_rows);
   return backend;
 }
 

@@ -1,22 +1,19 @@
-// Placeholder: supports nothing yet.
+// glibc's float functions in the float32 compositions of impl/compositions.hpp.
+#include <gnu/libc-version.h>
+
+#include "backends/float_adapter.hpp"
 #include "backends/registry.hpp"
+#include "impl/compositions.hpp"
 
 namespace actcheck::backends {
-namespace {
-
-class Placeholder final : public Backend {
- public:
-  std::string_view name() const override { return "libm"; }
-  std::string_view description() const override { return "not implemented yet"; }
-  bool supports(Fn, Format, Pass) const override { return false; }
-  void evaluate(const Problem&, std::span<const double>, std::span<const double>,
-                std::span<double>) const override {}
-};
-
-}  // namespace
 
 const Backend& libm_backend() {
-  static const Placeholder backend;
+  static const FloatBackend backend(
+      "libm",
+      std::string("glibc ") + gnu_get_libc_version() +
+          " float functions (expf, expm1f, logf, log1pf, tanhf, erff, erfcf) in the float32 "
+          "compositions of impl/compositions.hpp; the same code as actcheck until its kernels land",
+      &impl::evaluate_composed<impl::StdMath>);
   return backend;
 }
 

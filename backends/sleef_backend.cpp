@@ -1,22 +1,34 @@
-// Placeholder: supports nothing yet.
+// SLEEF's scalar float functions in the float32 compositions of impl/compositions.hpp.
+#include <sleef.h>
+
+#include "backends/float_adapter.hpp"
 #include "backends/registry.hpp"
+#include "impl/compositions.hpp"
 
 namespace actcheck::backends {
 namespace {
 
-class Placeholder final : public Backend {
- public:
-  std::string_view name() const override { return "sleef"; }
-  std::string_view description() const override { return "not implemented yet"; }
-  bool supports(Fn, Format, Pass) const override { return false; }
-  void evaluate(const Problem&, std::span<const double>, std::span<const double>,
-                std::span<double>) const override {}
+// SLEEF's 1.0-ULP functions; its erfc exists only with a 1.5-ULP bound.
+struct SleefMath {
+  static float exp(float x) { return Sleef_expf_u10(x); }
+  static float expm1(float x) { return Sleef_expm1f_u10(x); }
+  static float log(float x) { return Sleef_logf_u10(x); }
+  static float log1p(float x) { return Sleef_log1pf_u10(x); }
+  static float tanh(float x) { return Sleef_tanhf_u10(x); }
+  static float erf(float x) { return Sleef_erff_u10(x); }
+  static float erfc(float x) { return Sleef_erfcf_u15(x); }
 };
 
 }  // namespace
 
 const Backend& sleef_backend() {
-  static const Placeholder backend;
+  static const FloatBackend backend(
+      "sleef",
+      "SLEEF " + std::to_string(SLEEF_VERSION_MAJOR) + "." + std::to_string(SLEEF_VERSION_MINOR) +
+          "." + std::to_string(SLEEF_VERSION_PATCHLEVEL) +
+          " scalar float functions, u10 (erfc u15), in the float32 compositions of "
+          "impl/compositions.hpp, as libm's",
+      &impl::evaluate_composed<SleefMath>);
   return backend;
 }
 

@@ -1,6 +1,12 @@
 #include "catalog/catalog.hpp"
 
+#include <algorithm>
+
 namespace actcheck {
+
+static_assert(std::is_sorted(std::begin(kCutoffs), std::end(kCutoffs),
+                             [](const Cutoff& a, const Cutoff& b) { return a.fn < b.fn; }),
+              "catalog/cutoffs.inc: rows out of catalog order; regenerate it (tools/find_cutoffs)");
 
 std::string_view to_string(Kind kind) {
   switch (kind) {

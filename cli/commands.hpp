@@ -2,6 +2,7 @@
 // input); bad input is reported by throwing cli::UsageError.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -18,5 +19,45 @@ struct EvalOptions {
   std::vector<std::string> params;
 };
 int run_eval(const EvalOptions& options, std::ostream& out);
+
+}  // namespace actcheck::cli
+
+namespace actcheck::cli {
+
+struct SweepCommand {
+  std::string functions;  // "tanh,sigmoid" or "all"
+  std::string backends = "actcheck";
+  std::string format = "f32";
+  std::string pass = "both";
+  std::string inputs;  // default: exhaustive for 16-bit formats, sample:1000000 for f32
+  std::vector<std::string> params;
+  unsigned threads = 0;
+  std::string shard = "1/1";
+  std::string json;
+  double max_ulp = -1;  // < 0: no budget given
+  bool mpfr_only = false;
+  std::uint64_t seed = 0;  // 0: the default seed
+};
+int run_sweep_command(const SweepCommand& options, const std::string& command_line,
+                      std::ostream& out);
+
+struct ReportCommand {
+  std::string out_dir = ".";
+  std::string functions = "all";
+  std::string backends = "all";
+  std::uint64_t f32_sample = 1000000;
+  std::uint64_t rows = 200;
+  unsigned threads = 0;
+  std::string shard = "1/1";
+};
+int run_report_command(const ReportCommand& options, const std::string& command_line,
+                       std::ostream& out);
+
+struct MergeCommand {
+  std::vector<std::string> inputs;
+  std::string json;
+  std::string markdown;
+};
+int run_merge_command(const MergeCommand& options, std::ostream& out);
 
 }  // namespace actcheck::cli

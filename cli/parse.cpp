@@ -2,17 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdlib>
 
 namespace actcheck::cli {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using engine::trim;
 
 std::string names_of_catalog() {
   std::string names;
@@ -21,37 +15,6 @@ std::string names_of_catalog() {
 }
 
 }  // namespace
-
-double parse_number(std::string_view text, std::string_view option) {
-  const std::string s(trim(text));
-  if (s.empty()) throw UsageError(fmt::format("{}: expected a number, got nothing", option));
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) {
-    throw UsageError(
-        fmt::format("{}: \"{}\" is not a number (decimal like 0.5 or -1e30, hex "
-                    "like 0x1.8p+1, inf, nan)",
-                    option, s));
-  }
-  if (errno == ERANGE && std::abs(v) > 1) {
-    throw UsageError(fmt::format("{}: \"{}\" is beyond the range of a double", option, s));
-  }
-  return v;
-}
-
-Eigen::VectorXd parse_row(std::string_view text, std::string_view option) {
-  std::vector<double> values;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    const std::string_view item = text.substr(start, comma - start);
-    values.push_back(parse_number(item, fmt::format("{} (element {})", option, values.size() + 1)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return Eigen::Map<Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
-}
 
 Params parse_params(Fn fn, const std::vector<std::string>& assignments) {
   const Activation& a = activation(fn);

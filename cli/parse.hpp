@@ -9,19 +9,15 @@
 #include <vector>
 
 #include "catalog/catalog.hpp"
+#include "engine/text.hpp"
 
 namespace actcheck::cli {
 
-class UsageError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// A decimal or hexadecimal floating-point number ("0.5", "-1e30", "0x1.8p+1", "inf", "nan"),
-// which must fill `text` entirely. `option` names where it came from, for the message.
-double parse_number(std::string_view text, std::string_view option);
-
-// A comma-separated list of numbers ("1, 2, -inf").
-Eigen::VectorXd parse_row(std::string_view text, std::string_view option);
+// Bad input: exit status 2. The same class as the engine's, so that a bad input file and a bad
+// option end alike.
+using UsageError = engine::InputError;
+using engine::parse_number;
+using engine::parse_row;
 
 // `fn`'s defaults overridden by "name=value" assignments.
 Params parse_params(Fn fn, const std::vector<std::string>& assignments);

@@ -1,5 +1,7 @@
 #include "reference/reference.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -68,7 +70,7 @@ R dispatch(Fn fn, Quantity q, double x, const Params& p) {
 // rounding tie. An end lying exactly on a tie therefore rounds toward the inside. Without this,
 // tanhshrink(x) = x − 1 + 2e^(−2x)(…) at float32 x in [2^24, 2^25), where x − 1 is a tie and the
 // rest is 2^-48,000,000, would need 48 million bits.
-std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
+std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& format) {
   if (e.is_point()) return round_to_format(e.lo(), format);
   const double lo =
       round_to_format(e.lo(), format, is_midpoint(e.lo(), format) ? MPFR_RNDU : MPFR_RNDN);
@@ -79,7 +81,7 @@ std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
 }
 
 // The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle.
-std::optional<double> decide_rounding(const DoubleInterval& e, Format format) {
+std::optional<double> decide_rounding(const DoubleInterval& e, const FormatSpec& format) {
   const double lo = round_to_format(e.lo(), format);
   if (e.is_point()) return lo;
   const double hi = round_to_format(e.hi(), format);
@@ -122,17 +124,61 @@ Real evaluate(Fn fn, Quantity q, double x, const Params& p, unsigned bits) {
   return midpoint(enclose(fn, q, x, p, bits), bits);
 }
 
-double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
-  for (mpfr_prec_t bits = 2 * spec(format).precision + 64; bits <= kMaxWorkingBits; bits *= 2) {
+namespace {
+
+template <std::size_t N>
+std::array<double, N> all_nan() {
+  std::array<double, N> nan;
+  nan.fill(NAN);
+  return nan;
+}
+
+// Several roundings of one enclosure, or nothing when any of them is undecided.
+template <class Enclosure, std::size_t N>
+std::optional<std::array<double, N>> decide_all(const Enclosure& e,
+                                                const std::array<const FormatSpec*, N>& grids) {
+  std::array<double, N> r;
+  for (std::size_t i = 0; i < N; ++i) {
+    std::optional<double> d = decide_rounding(e, *grids[i]);
+    if (!d) return std::nullopt;
+    r[i] = *d;
+  }
+  return r;
+}
+
+template <std::size_t N>
+std::optional<std::array<double, N>> fast_all(Fn fn, Quantity q, double x, const Params& p,
+                                              const std::array<const FormatSpec*, N>& grids) {
+  DoubleInterval e = fast_enclose(fn, q, x, p);
+  if (e.has_nan()) {
+    if (std::isnan(x)) return all_nan<N>();
+    return std::nullopt;
+  }
+  return decide_all(e, grids);
+}
+
+// Ziv's strategy: raise the working precision until every grid's rounding is decided.
+template <std::size_t N>
+std::array<double, N> ziv(Fn fn, Quantity q, double x, const Params& p,
+                          const std::array<const FormatSpec*, N>& grids) {
+  int precision = 0;
+  for (const FormatSpec* g : grids) precision = std::max(precision, g->precision);
+  for (mpfr_prec_t bits = 2 * precision + 64; bits <= kMaxWorkingBits; bits *= 2) {
     MpfrInterval e = enclose(fn, q, x, p, bits);
     if (e.has_nan()) {
-      if (std::isnan(x)) return NAN;
+      if (std::isnan(x)) return all_nan<N>();
       throw std::logic_error(std::string(activation(fn).name) + ": NaN enclosure at a non-NaN x");
     }
-    if (std::optional<double> r = decide_rounding(e, format)) return *r;
+    if (std::optional<std::array<double, N>> r = decide_all(e, grids)) return *r;
   }
   throw std::logic_error(std::string(activation(fn).name) + ": rounding undecided at " +
                          std::to_string(kMaxWorkingBits) + " bits");
+}
+
+}  // namespace
+
+double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
+  return ziv<1>(fn, q, x, p, {&spec(format)})[0];
 }
 
 DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p) {
@@ -140,17 +186,21 @@ DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p) {
 }
 
 std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
-  DoubleInterval e = fast_enclose(fn, q, x, p);
-  if (e.has_nan()) {
-    if (std::isnan(x)) return NAN;
-    return std::nullopt;
-  }
-  return decide_rounding(e, format);
+  if (auto r = fast_all<1>(fn, q, x, p, {&spec(format)})) return (*r)[0];
+  return std::nullopt;
 }
 
 double rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
   if (std::optional<double> r = fast_rounded(fn, q, x, p, format)) return *r;
   return correctly_rounded(fn, q, x, p, format);
+}
+
+Exact exact(Fn fn, Quantity q, double x, const Params& p, Format format, Tier tier) {
+  const std::array<const FormatSpec*, 2> grids = {&spec(format), &kMeasuringGrid};
+  std::optional<std::array<double, 2>> r;
+  if (tier == Tier::kFastThenMpfr) r = fast_all(fn, q, x, p, grids);
+  if (!r) r = ziv(fn, q, x, p, grids);
+  return {(*r)[0], (*r)[1]};
 }
 
 }  // namespace actcheck::reference

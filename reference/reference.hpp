@@ -50,8 +50,14 @@ Real evaluate(Fn fn, Quantity q, double x, const Params& p, unsigned bits);
 Real midpoint(const MpfrInterval& e, unsigned bits);
 
 // The rounding of an enclosure into `format` when both its ends round alike (a point always does).
-std::optional<double> decide_rounding(const MpfrInterval& e, Format format);
-std::optional<double> decide_rounding(const DoubleInterval& e, Format format);
+std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& format);
+std::optional<double> decide_rounding(const DoubleInterval& e, const FormatSpec& format);
+inline std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
+  return decide_rounding(e, spec(format));
+}
+inline std::optional<double> decide_rounding(const DoubleInterval& e, Format format) {
+  return decide_rounding(e, spec(format));
+}
 
 // q(x) rounded to nearest-even into `format`, exactly: the working precision rises until the
 // enclosure's ends round alike; an exact result (a point enclosure) is rounded at once.
@@ -67,5 +73,25 @@ std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p,
 
 // Both tiers: the fast one when it decides, MPFR otherwise. Equal to correctly_rounded (tested).
 double rounded(Fn fn, Quantity q, double x, const Params& p, Format format);
+
+// The grid fractional ULP errors are measured on: 40 significant bits over double's exponent range.
+// Errors computed from the exact value rounded to it are off by at most 2^-16 ULP in float32 (and
+// 2^-29 in float16), and come out the same whichever tier decided the rounding.
+inline constexpr FormatSpec kMeasuringGrid = {Format::kF64, "grid40", 40, -1022, 1023, 64};
+
+// The exact value of q(x) as the engine compares results with it.
+struct Exact {
+  double rounded;  // correctly rounded into the format
+  double approx;   // rounded to kMeasuringGrid
+};
+
+enum class Tier : std::uint8_t {
+  kFastThenMpfr,  // the fast tier where it decides both roundings, MPFR otherwise
+  kMpfrOnly,      // MPFR for every input (to show that the fast tier changes nothing)
+};
+
+// Both roundings of q(x), decided together by Ziv's strategy. Identical for both tiers (tested).
+Exact exact(Fn fn, Quantity q, double x, const Params& p, Format format,
+            Tier tier = Tier::kFastThenMpfr);
 
 }  // namespace actcheck::reference

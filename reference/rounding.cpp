@@ -9,8 +9,7 @@ namespace actcheck::reference {
 namespace {
 
 // How many significant bits `format` has at the binade of v (fewer in the subnormal range).
-long bits_at(mpfr_srcptr v, Format format) {
-  const FormatSpec& f = spec(format);
+long bits_at(mpfr_srcptr v, const FormatSpec& f) {
   // |v| = m·2^exp with m in [1/2, 1): its binade is 2^(exp−1).
   const long binade = mpfr_get_exp(v) - 1;
   // Below 2^emin the spacing stays 2^(emin−p+1): fewer significant bits remain.
@@ -19,21 +18,20 @@ long bits_at(mpfr_srcptr v, Format format) {
 
 }  // namespace
 
-bool is_midpoint(mpfr_srcptr v, Format format) {
+bool is_midpoint(mpfr_srcptr v, const FormatSpec& format) {
   if (!mpfr_regular_p(v)) return false;
   const long bits = bits_at(v, format);
   // A tie needs exactly one bit more than the format has there.
   return bits >= 0 && static_cast<long>(mpfr_min_prec(v)) == bits + 1;
 }
 
-double round_to_format(mpfr_srcptr v, Format format, mpfr_rnd_t rnd) {
+double round_to_format(mpfr_srcptr v, const FormatSpec& f, mpfr_rnd_t rnd) {
   if (mpfr_nan_p(v)) return NAN;
   if (mpfr_inf_p(v)) return mpfr_sgn(v) > 0 ? INFINITY : -INFINITY;
   const bool negative = mpfr_signbit(v);
   if (mpfr_zero_p(v)) return negative ? -0.0 : 0.0;
 
-  const FormatSpec& f = spec(format);
-  const long bits = bits_at(v, format);
+  const long bits = bits_at(v, f);
   const double min_subnormal = std::ldexp(1.0, f.emin - f.precision + 1);
   if (bits <= 0) {
     // |v| < min_subnormal. With bits == 0, |v| lies in [min_subnormal/2, min_subnormal): it rounds
@@ -52,9 +50,8 @@ double round_to_format(mpfr_srcptr v, Format format, mpfr_rnd_t rnd) {
   return d;
 }
 
-double round_to_format(double v, Format format) {
-  if (format == Format::kF64 || !std::isfinite(v) || v == 0) return v;
-  const FormatSpec& f = spec(format);
+double round_to_format(double v, const FormatSpec& f) {
+  if (f.precision >= 53 || !std::isfinite(v) || v == 0) return v;
   const int binade = std::max(std::ilogb(v), f.emin);
   const double ulp = std::ldexp(1.0, binade - f.precision + 1);
   // Both scalings are exact; nearbyint rounds ties to even in the default rounding mode.

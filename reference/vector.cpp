@@ -1,6 +1,7 @@
 #include "reference/vector.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -303,24 +304,52 @@ RealVector evaluate_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen
   return r;
 }
 
-Eigen::VectorXd correctly_rounded_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
-                                      const Eigen::VectorXd& v, const Params& p, Format format) {
-  for (mpfr_prec_t bits = 2 * spec(format).precision + 64; bits <= kMaxWorkingBits; bits *= 2) {
+namespace {
+
+// Ziv's strategy over a whole row: raise the working precision until every element's rounding
+// to every grid is decided. Returns the roundings grid by grid.
+template <std::size_t N>
+std::array<Eigen::VectorXd, N> ziv_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
+                                       const Eigen::VectorXd& v, const Params& p,
+                                       const std::array<const FormatSpec*, N>& grids) {
+  int precision = 0;
+  for (const FormatSpec* g : grids) precision = std::max(precision, g->precision);
+  for (mpfr_prec_t bits = 2 * precision + 64; bits <= kMaxWorkingBits; bits *= 2) {
     const Row row = enclose_row(fn, q, x, v, p, bits);
-    Eigen::VectorXd r(static_cast<Eigen::Index>(row.size()));
+    std::array<Eigen::VectorXd, N> r;
+    for (auto& grid_row : r) grid_row.resize(static_cast<Eigen::Index>(row.size()));
     bool decided = true;
     for (std::size_t i = 0; i < row.size() && decided; ++i) {
       if (row[i].has_nan() && !row[i].is_point()) {
         throw std::logic_error(std::string(activation(fn).name) + ": NaN enclosure");
       }
-      std::optional<double> d = decide_rounding(row[i], format);
-      decided = d.has_value();
-      if (decided) r[i] = *d;
+      for (std::size_t g = 0; g < N && decided; ++g) {
+        std::optional<double> d = decide_rounding(row[i], *grids[g]);
+        decided = d.has_value();
+        if (decided) r[g][static_cast<Eigen::Index>(i)] = *d;
+      }
     }
     if (decided) return r;
   }
   throw std::logic_error(std::string(activation(fn).name) + ": row rounding undecided at " +
                          std::to_string(kMaxWorkingBits) + " bits");
+}
+
+}  // namespace
+
+Eigen::VectorXd correctly_rounded_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
+                                      const Eigen::VectorXd& v, const Params& p, Format format) {
+  return ziv_row<1>(fn, q, x, v, p, {&spec(format)})[0];
+}
+
+std::vector<Exact> exact_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
+                             const Params& p, Format format) {
+  const auto [rounded, approx] = ziv_row<2>(fn, q, x, v, p, {&spec(format), &kMeasuringGrid});
+  std::vector<Exact> r(static_cast<std::size_t>(rounded.size()));
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    r[i] = {rounded[static_cast<Eigen::Index>(i)], approx[static_cast<Eigen::Index>(i)]};
+  }
+  return r;
 }
 
 }  // namespace actcheck::reference

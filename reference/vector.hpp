@@ -38,4 +38,9 @@ RealVector evaluate_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen
 Eigen::VectorXd correctly_rounded_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
                                       const Eigen::VectorXd& v, const Params& p, Format format);
 
+// Every element's Exact (see reference.hpp): correctly rounded into `format`, and on the measuring
+// grid. MPFR only: the vector entries have no fast tier.
+std::vector<Exact> exact_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
+                             const Params& p, Format format);
+
 }  // namespace actcheck::reference

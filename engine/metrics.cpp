@@ -1,0 +1,99 @@
+#include "engine/metrics.hpp"
+
+#include <tuple>
+
+#include "reference/rounding.hpp"
+
+namespace actcheck::engine {
+namespace {
+
+std::size_t bin_of(double ulps) {
+  for (std::size_t i = 0; i < kBinUpperEdges.size(); ++i) {
+    if (ulps <= kBinUpperEdges[i]) return i;
+  }
+  return kBins - 1;
+}
+
+bool earlier(const Example& a, const Example& b) {
+  return std::tie(a.input, a.element) < std::tie(b.input, b.element);
+}
+
+// Keeps the earliest example, so that the choice does not depend on the order of merging.
+void keep_earliest(std::optional<Example>& kept, const std::optional<Example>& candidate) {
+  if (candidate && (!kept || earlier(*candidate, *kept))) kept = candidate;
+}
+
+void keep_worst(std::optional<Example>& kept, const std::optional<Example>& candidate) {
+  if (!candidate) return;
+  if (!kept || candidate->ulps > kept->ulps ||
+      (candidate->ulps == kept->ulps && earlier(*candidate, *kept))) {
+    kept = candidate;
+  }
+}
+
+bool same_example(const std::optional<Example>& a, const std::optional<Example>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  if (!a) return true;
+  using reference::same_bits;
+  return a->input == b->input && a->element == b->element && same_bits(a->x, b->x) &&
+         same_bits(a->y, b->y) && same_bits(a->exact, b->exact) && same_bits(a->ulps, b->ulps);
+}
+
+}  // namespace
+
+std::string_view bin_label(std::size_t bin) {
+  static constexpr std::string_view kLabels[kBins] = {"0",    "<=0.5", "<=1",   "<=2",
+                                                      "<=4",  "<=16",  "<=256", ">256"};
+  return kLabels[bin];
+}
+
+void Metrics::add(const UlpError& e, Example where) {
+  ++count;
+  where.ulps = e.ulps;
+  if (e.mismatch == Mismatch::kNonFinite) {
+    ++non_finite;
+    keep_earliest(non_finite_example, where);
+    return;
+  }
+  if (e.mismatch == Mismatch::kSignedZero) {
+    ++signed_zero;
+    keep_earliest(signed_zero_example, where);
+  } else if (e.steps == 0) {
+    ++correctly_rounded;
+  }
+  ++histogram[bin_of(e.ulps)];
+  ulp_sum.add(e.ulps);
+  keep_worst(worst, where);
+}
+
+void Metrics::merge(const Metrics& other) {
+  count += other.count;
+  correctly_rounded += other.correctly_rounded;
+  for (std::size_t i = 0; i < kBins; ++i) histogram[i] += other.histogram[i];
+  ulp_sum.merge(other.ulp_sum);
+  keep_worst(worst, other.worst);
+  non_finite += other.non_finite;
+  keep_earliest(non_finite_example, other.non_finite_example);
+  signed_zero += other.signed_zero;
+  keep_earliest(signed_zero_example, other.signed_zero_example);
+}
+
+double Metrics::mean_ulp() const {
+  const std::uint64_t n = count - non_finite;
+  return n == 0 ? 0.0 : ulp_sum.value() / static_cast<double>(n);
+}
+
+bool Metrics::operator==(const Metrics& o) const {
+  return count == o.count && correctly_rounded == o.correctly_rounded &&
+         histogram == o.histogram && ulp_sum == o.ulp_sum && same_example(worst, o.worst) &&
+         non_finite == o.non_finite && same_example(non_finite_example, o.non_finite_example) &&
+         signed_zero == o.signed_zero && same_example(signed_zero_example, o.signed_zero_example);
+}
+
+bool within_budget(const Metrics& m, double budget) {
+  if (m.non_finite) return false;
+  if (budget <= 0.5) return m.correctly_rounded == m.count;
+  return m.max_ulp() <= budget;
+}
+
+}  // namespace actcheck::engine

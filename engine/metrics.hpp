@@ -1,0 +1,56 @@
+// The figures of one (function, parameters, backend, format, pass, input set): what reports show
+// and CI gates on. Metrics merge: the parts of a run done by different threads or shards combine to
+// exactly the figures of one whole run (sums are exact; ties between examples go to the earliest
+// input).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "engine/exact_sum.hpp"
+#include "engine/ulp.hpp"
+
+namespace actcheck::engine {
+
+// Histogram bins by ULP error: = 0, ≤ 0.5, ≤ 1, ≤ 2, ≤ 4, ≤ 16, ≤ 256, > 256.
+inline constexpr std::array<double, 7> kBinUpperEdges = {0, 0.5, 1, 2, 4, 16, 256};
+inline constexpr std::size_t kBins = kBinUpperEdges.size() + 1;
+std::string_view bin_label(std::size_t bin);  // "0", "<=0.5", …, ">256"
+
+// One compared result and where it came from.
+struct Example {
+  std::uint64_t input = 0;  // index in the input set (a row's index for vector entries)
+  std::int64_t element = -1;  // the element within the row, or −1 for elementwise entries
+  double x = 0;             // the input (for rows: the row's element at `element`)
+  double y = 0;             // the result
+  double exact = 0;         // the correctly rounded exact value
+  double ulps = 0;
+};
+
+struct Metrics {
+  std::uint64_t count = 0;
+  std::uint64_t correctly_rounded = 0;  // 0 steps, no mismatch
+  std::array<std::uint64_t, kBins> histogram = {};  // over the results with no non-finite mismatch
+  ExactSum ulp_sum;
+  std::optional<Example> worst;  // largest ulps (no non-finite mismatch); ties: earliest input
+  std::uint64_t non_finite = 0;
+  std::optional<Example> non_finite_example;  // the earliest
+  std::uint64_t signed_zero = 0;
+  std::optional<Example> signed_zero_example;  // the earliest
+
+  void add(const UlpError& e, Example where);
+  void merge(const Metrics& other);
+
+  double max_ulp() const { return worst ? worst->ulps : 0.0; }
+  double mean_ulp() const;  // over the results with no non-finite mismatch
+  bool operator==(const Metrics& other) const;
+};
+
+// Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5 (correctly
+// rounded), every result correctly rounded, signed zeros included; otherwise max ULP ≤ budget
+// (a −0 for +0 is then reported but does not fail).
+bool within_budget(const Metrics& m, double budget);
+
+}  // namespace actcheck::engine

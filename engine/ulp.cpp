@@ -1,0 +1,78 @@
+#include "engine/ulp.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "engine/bits.hpp"
+
+namespace actcheck::engine {
+namespace {
+
+std::uint64_t sign_mask(Format format) {
+  return std::uint64_t{1} << (spec(format).storage_bits - 1);
+}
+
+// NaN, −inf, finite and +inf are four classes; a result must land in the exact value's class.
+int non_finite_class(double v) {
+  if (std::isnan(v)) return 0;
+  if (std::isinf(v)) return v < 0 ? 1 : 3;
+  return 2;
+}
+
+}  // namespace
+
+double ulp(double v, Format format) {
+  const FormatSpec& f = spec(format);
+  const int e = (v == 0 || !std::isfinite(v)) ? f.emin : std::max(std::ilogb(v), f.emin);
+  return std::ldexp(1.0, e - f.precision + 1);
+}
+
+std::int64_t ordinal(double x, Format format) {
+  const std::uint64_t bits = to_bits(x, format);
+  const auto magnitude = static_cast<std::int64_t>(bits & ~sign_mask(format));
+  return (bits & sign_mask(format)) ? -magnitude - 1 : magnitude;
+}
+
+double from_ordinal(std::int64_t ordinal, Format format) {
+  if (ordinal >= 0) return from_bits(static_cast<std::uint64_t>(ordinal), format);
+  return from_bits(static_cast<std::uint64_t>(-(ordinal + 1)) | sign_mask(format), format);
+}
+
+double next_up(double x, Format format) {
+  if (std::isnan(x) || x == INFINITY) return x;
+  if (x == 0) return from_ordinal(1, format);  // both zeros step to the smallest subnormal
+  return from_ordinal(ordinal(x, format) + 1, format);
+}
+
+double next_down(double x, Format format) { return -next_up(-x, format); }
+
+std::string_view to_string(Mismatch m) {
+  switch (m) {
+    case Mismatch::kNone:
+      return "none";
+    case Mismatch::kNonFinite:
+      return "non-finite";
+    case Mismatch::kSignedZero:
+      return "signed zero";
+  }
+  return "?";
+}
+
+UlpError measure(double y, const reference::Exact& v, Format format) {
+  const double r = v.rounded;
+  if (!std::isfinite(y) || !std::isfinite(r)) {
+    if (non_finite_class(y) == non_finite_class(r)) return {};
+    return {.mismatch = Mismatch::kNonFinite};
+  }
+  UlpError e;
+  e.ulps = std::fabs(y - v.approx) / ulp(v.approx, format);
+  const std::int64_t a = ordinal(y, format);
+  const std::int64_t b = ordinal(r, format);
+  e.steps = static_cast<std::uint64_t>(std::llabs(a - b));
+  // ±0 are one value of the arithmetic: a walk across zero counts them once.
+  if ((a < 0) != (b < 0)) e.steps -= 1;
+  if (y == 0 && r == 0 && std::signbit(y) != std::signbit(r)) e.mismatch = Mismatch::kSignedZero;
+  return e;
+}
+
+}  // namespace actcheck::engine

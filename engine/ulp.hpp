@@ -1,0 +1,43 @@
+// The one ULP measure (design: Numbers). Every comparison of a result with the exact value goes
+// through `measure`; nothing else computes an error.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "catalog/format.hpp"
+#include "reference/reference.hpp"
+
+namespace actcheck::engine {
+
+// The spacing of `format` at v: 2^(max(e, emin) − p + 1) where 2^e ≤ |v| < 2^(e+1); at 0 (and in
+// the subnormal range) the smallest subnormal.
+double ulp(double v, Format format);
+
+// x's place in the format's bit-linear order: consecutive values have consecutive ordinals, and
+// −0 sits just below +0 (−1 and 0). x must be a value of the format other than NaN.
+std::int64_t ordinal(double x, Format format);
+double from_ordinal(std::int64_t ordinal, Format format);
+
+// The neighbours of x in the format (±inf stay where they are).
+double next_up(double x, Format format);
+double next_down(double x, Format format);
+
+enum class Mismatch : std::uint8_t {
+  kNone,
+  kNonFinite,   // NaN or ±inf against a different class (finite, the other infinity, NaN)
+  kSignedZero,  // −0 against +0
+};
+std::string_view to_string(Mismatch m);
+
+struct UlpError {
+  double ulps = 0;         // |y − v| / ulp(v); 0 for a non-finite mismatch and for NaN against NaN
+  std::uint64_t steps = 0;  // values of the format between y and the correctly rounded result
+                            // (±0 count as one value); 0 means correctly rounded
+  Mismatch mismatch = Mismatch::kNone;
+};
+
+// y, a value of `format`, measured against the exact value v.
+UlpError measure(double y, const reference::Exact& v, Format format);
+
+}  // namespace actcheck::engine
