@@ -2,7 +2,9 @@
 // expressions over the whole batch (a row at a time for vector and gated entries), with Eigen's
 // own functions: .logistic(), .tanh(), .exp(), .expm1(), .log1p(), .erfc() (unsupported/
 // SpecialFunctions), .max()/.min(), select(). Softplus is max(t, 0) + log1p(exp(−|t|)), softmax
-// subtracts the row's maximum, Φ(x) is erfc(−x/√2)/2.
+// subtracts the row's maximum, Φ(x) is erfc(−x/√2)/2. Derivatives are written from the forward's
+// pieces as frameworks built on Eigen write them (σ(1 − σ), 1 − tanh²), so they cancel in the
+// tails as those do.
 //
 // float16 and bfloat16 compute in Eigen::half and Eigen::bfloat16 arrays: Eigen 3.4 has every
 // operation used here for both types (each one computes in float and rounds to the type, per
@@ -371,7 +373,7 @@ struct Expr<Fn::maxout> {
   static auto groups(const Array<T>& x, const Params& p) {
     const Eigen::Index k = group_size(x.size(), p);
     return Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic>>(x.data(), k,
-                                                                              x.size() / k);
+                                                                             x.size() / k);
   }
   template <class T>
   static Array<T> forward(const Array<T>& x, const Params& p) {
@@ -554,10 +556,10 @@ concept RowWise = requires(const Array<float>& x, const Params& p) {
 template <Fn F>
 constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
 
-#define ACTCHECK_ACTIVATION(id, ...)                                                      \
-  static_assert(!Elementwise<Fn::id> || is_elementwise(activation(Fn::id).kind),          \
+#define ACTCHECK_ACTIVATION(id, ...)                                                       \
+  static_assert(!Elementwise<Fn::id> || is_elementwise(activation(Fn::id).kind),           \
                 "eigen: " #id " is a vector entry: it needs forward/backward, not value"); \
-  static_assert(!RowWise<Fn::id> || !is_elementwise(activation(Fn::id).kind),             \
+  static_assert(!RowWise<Fn::id> || !is_elementwise(activation(Fn::id).kind),              \
                 "eigen: " #id " is elementwise: it needs value/derivative, not forward");
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
@@ -623,8 +625,8 @@ std::size_t output_length(std::size_t n, const Params& p) {
 
 // Row by row: each row's arrays start aligned, so a row's result depends on the row alone.
 template <Fn Id, class T>
-void evaluate_rows(const Problem& problem, std::span<const double> x,
-                   std::span<const double> dy, std::span<double> out) {
+void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<const double> dy,
+                   std::span<double> out) {
   const bool forward = problem.pass == Pass::kForward;
   const std::size_t n = problem.row_length;
   const std::size_t m = output_length<Id>(n, problem.params);
@@ -670,16 +672,21 @@ void evaluate_fn(const Problem& problem, std::span<const double> x, std::span<co
   throw std::invalid_argument("eigen: unsupported format");
 }
 
-#define ACTCHECK_STRINGIFY(x) #x
-#define ACTCHECK_VERSION(a, b, c) ACTCHECK_STRINGIFY(a) "." ACTCHECK_STRINGIFY(b) "." ACTCHECK_STRINGIFY(c)
+// "3.4.0": the version of the headers this backend was compiled with.
+#define ACTCHECK_STR(x) #x
+#define ACTCHECK_XSTR(x) ACTCHECK_STR(x)
+#define ACTCHECK_EIGEN_VERSION       \
+  ACTCHECK_XSTR(EIGEN_WORLD_VERSION) \
+  "." ACTCHECK_XSTR(EIGEN_MAJOR_VERSION) "." ACTCHECK_XSTR(EIGEN_MINOR_VERSION)
+
+constexpr char kDescription[] = "Eigen " ACTCHECK_EIGEN_VERSION
+                                " array expressions (Eigen::half and Eigen::bfloat16 arrays for "
+                                "float16 and bfloat16)";
 
 class EigenBackend final : public Backend {
  public:
   std::string_view name() const override { return "eigen"; }
-  std::string_view description() const override {
-    return "Eigen " ACTCHECK_VERSION(EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)
-           " array expressions (Eigen::half/bfloat16 arrays for f16/bf16)";
-  }
+  std::string_view description() const override { return kDescription; }
   bool supports(Fn fn, Format format, Pass) const override {
     return format != Format::kF64 && kSupported[static_cast<std::size_t>(fn)];
   }

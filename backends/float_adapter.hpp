@@ -18,8 +18,8 @@
 namespace actcheck::backends {
 
 // A float32 row function with impl::evaluate_rows's contract.
-using FloatRows = void (*)(Fn, const Params&, impl::Direction, std::size_t,
-                           std::span<const float>, std::span<const float>, std::span<float>);
+using FloatRows = void (*)(Fn, const Params&, impl::Direction, std::size_t, std::span<const float>,
+                           std::span<const float>, std::span<float>);
 
 class FloatBackend final : public Backend {
  public:

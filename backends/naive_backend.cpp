@@ -610,10 +610,10 @@ concept RowWise = requires(std::span<const Probe> x, const Params& p) {
 template <Fn F>
 constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
 
-#define ACTCHECK_ACTIVATION(id, ...)                                                          \
-  static_assert(!Elementwise<Fn::id> || is_elementwise(activation(Fn::id).kind),              \
-                "naive: " #id " is a vector entry: it needs forward/backward, not value");     \
-  static_assert(!RowWise<Fn::id> || !is_elementwise(activation(Fn::id).kind),                 \
+#define ACTCHECK_ACTIVATION(id, ...)                                                       \
+  static_assert(!Elementwise<Fn::id> || is_elementwise(activation(Fn::id).kind),           \
+                "naive: " #id " is a vector entry: it needs forward/backward, not value"); \
+  static_assert(!RowWise<Fn::id> || !is_elementwise(activation(Fn::id).kind),              \
                 "naive: " #id " is elementwise: it needs value/derivative, not forward");
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
@@ -661,8 +661,8 @@ std::size_t output_length(std::size_t n, const Params& p) {
 }
 
 template <Fn Id, Format F>
-void evaluate_rows(const Problem& problem, std::span<const double> x,
-                   std::span<const double> dy, std::span<double> out) {
+void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<const double> dy,
+                   std::span<double> out) {
   using E = Emulated<F>;
   const bool forward = problem.pass == Pass::kForward;
   const std::size_t n = problem.row_length;
@@ -679,8 +679,8 @@ void evaluate_rows(const Problem& problem, std::span<const double> x,
       for (std::size_t i = 0; i < m; ++i) out[r * m + i] = static_cast<double>(y[i]);
     } else {
       const std::vector<E> vr = to_row<E>(dy.subspan(r * m, m));
-      const std::vector<E> g = Textbook<Id>::backward(std::span<const E>(xr),
-                                                      std::span<const E>(vr), problem.params);
+      const std::vector<E> g =
+          Textbook<Id>::backward(std::span<const E>(xr), std::span<const E>(vr), problem.params);
       for (std::size_t i = 0; i < n; ++i) out[r * n + i] = static_cast<double>(g[i]);
     }
   }

@@ -4,7 +4,9 @@
 // textbook form (the comment at each entry says which), and no more: no argument reduction of our
 // own, no extra precision. Where a rounded argument feeds an exponential (βx, x/√2, x/α, the cubic
 // of gelu_tanh, xᵢ − max) or an intermediate e^x or erfc is subnormal while the result is not
-// (silu, gelu, mish far left), their error grows with |x|; measuring that is the engine's job.
+// (silu, gelu, mish far left), their error grows with |x|; where the result is itself a difference
+// of nearby terms (the zeros of silu′, gelu′, mish′), it is an absolute error of a few 2^−24, many
+// ULPs of the small result. Measuring all that is the engine's job.
 //
 // impl/scalar.cpp instantiates them with glibc's functions as actcheck's kernels until the SIMD
 // kernels land; the libm and sleef backends instantiate them with their libraries for good.
@@ -462,10 +464,10 @@ struct Composition<Fn::mish> {
 struct ShiftedRow {
   enum class Limit { kFinite, kOneHot, kNone };
   Limit limit = Limit::kFinite;
-  std::size_t argmax = 0;   // the first maximum
-  float max = 0;            // m
-  bool several = false;     // two or more entries above −inf
-  float rest = 0;           // Σ of e^(sign·xᵢ − m) over i ≠ argmax, for a finite limit
+  std::size_t argmax = 0;  // the first maximum
+  float max = 0;           // m
+  bool several = false;    // two or more entries above −inf
+  float rest = 0;          // Σ of e^(sign·xᵢ − m) over i ≠ argmax, for a finite limit
 
   template <MathLibrary M>
   static ShiftedRow of(std::span<const float> x, float sign) {
@@ -546,6 +548,7 @@ struct Composition<Fn::log_softmax> {
   static void forward(std::span<const float> x, const Params&, std::span<float> y) {
     const ShiftedRow r = ShiftedRow::of<M>(x, 1.0f);
     constexpr float kInf = std::numeric_limits<float>::infinity();
+    const float log_sum = r.limit == ShiftedRow::Limit::kFinite ? M::log1p(r.rest) : 0.0f;
     for (std::size_t i = 0; i < x.size(); ++i) {
       if (r.limit == ShiftedRow::Limit::kNone) {
         y[i] = std::numeric_limits<float>::quiet_NaN();
@@ -554,7 +557,7 @@ struct Composition<Fn::log_softmax> {
       } else if (r.several) {
         // Every output is negative, also where rest underflowed to 0 (log_softmax([1e30, 0])₀ is
         // −0): the negation keeps that sign.
-        y[i] = -((r.max - x[i]) + M::log1p(r.rest));
+        y[i] = -((r.max - x[i]) + log_sum);
       } else {
         y[i] = x[i] - r.max;  // one entry above −inf: 0 there, −inf elsewhere
       }
@@ -805,6 +808,7 @@ template <>
 struct Composition<Fn::tanhshrink> {
   template <MathLibrary M>
   static float value(float x, const Params&) {
+    if (x == 0) return 0.0f;  // −0 − tanh(−0) is +0, where the series would give −0
     return std::fabs(x) < 1.0f ? tanhshrink_series(x) : x - M::tanh(x);
   }
   template <MathLibrary M>
@@ -830,11 +834,10 @@ concept RowComposition = requires(std::span<const float> x, std::span<float> y, 
   Composition<F>::template backward<StdMath>(x, x, p, y);
 };
 
-#define ACTCHECK_ACTIVATION(id, ...)                                                          \
-  static_assert(is_elementwise(activation(Fn::id).kind) ? ElementwiseComposition<Fn::id>      \
-                                                        : RowComposition<Fn::id>,             \
-                "impl/compositions.hpp: Composition<Fn::" #id "> is missing or of the wrong " \
-                "kind");
+#define ACTCHECK_ACTIVATION(id, ...)                                                     \
+  static_assert(is_elementwise(activation(Fn::id).kind) ? ElementwiseComposition<Fn::id> \
+                                                        : RowComposition<Fn::id>,        \
+                "impl/compositions.hpp: Composition<Fn::" #id "> missing or of the wrong kind");
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
 
@@ -914,8 +917,7 @@ void evaluate_entry(const Params& p, Direction direction, std::size_t n, std::sp
 // Every catalog entry's compositions over the library M, with impl::evaluate_rows's contract.
 template <MathLibrary M>
 void evaluate_composed(Fn fn, const Params& p, Direction direction, std::size_t row_length,
-                       std::span<const float> x, std::span<const float> dy,
-                       std::span<float> out) {
+                       std::span<const float> x, std::span<const float> dy, std::span<float> out) {
   switch (fn) {
 #define ACTCHECK_ACTIVATION(id, ...) \
   case Fn::id:                       \

@@ -16,7 +16,7 @@
 namespace actcheck::impl {
 
 enum class Direction : std::uint8_t {
-  kForward,   // y = f(x)
+  kForward,  // y = f(x)
   kBackward,  // dx = Jᵀ·dy: dy·f′(x) for elementwise entries, the vector-Jacobian product for rows
 };
 

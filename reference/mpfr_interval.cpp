@@ -94,6 +94,21 @@ bool MpfrInterval::try_exact(const MpfrInterval& a, const MpfrInterval& b, Binar
   return true;
 }
 
+namespace {
+
+// The ends of an enclosure order −0 below +0: an end's sign of zero says on which side of 0 the
+// value may lie ([+0, 1] rounds to +0, never to −0). MPFR's comparisons treat the zeros as equal,
+// so the hull of the corners would keep whichever came first: +0·[−1, 1] came out [−0, −0], and a
+// value that may be +0 was rounded to −0 (the softmax VJP of a −inf entry, whose weight is +0).
+bool below(mpfr_srcptr t, mpfr_srcptr lo) {
+  return mpfr_less_p(t, lo) || (mpfr_zero_p(t) && mpfr_zero_p(lo) && mpfr_signbit(t));
+}
+bool above(mpfr_srcptr t, mpfr_srcptr hi) {
+  return mpfr_greater_p(t, hi) || (mpfr_zero_p(t) && mpfr_zero_p(hi) && !mpfr_signbit(t));
+}
+
+}  // namespace
+
 MpfrInterval MpfrInterval::corners(const MpfrInterval& a, const MpfrInterval& b, BinaryOp f) {
   MpfrInterval r;
   if (r.try_exact(a, b, f)) return r;
@@ -106,9 +121,9 @@ MpfrInterval MpfrInterval::corners(const MpfrInterval& a, const MpfrInterval& b,
   for (mpfr_srcptr x : as) {
     for (mpfr_srcptr y : bs) {
       f(t, x, y, MPFR_RNDD);
-      if (first || mpfr_less_p(t, r.lo_) || mpfr_nan_p(t)) mpfr_set(r.lo_, t, MPFR_RNDN);
+      if (first || below(t, r.lo_) || mpfr_nan_p(t)) mpfr_set(r.lo_, t, MPFR_RNDN);
       f(t, x, y, MPFR_RNDU);
-      if (first || mpfr_greater_p(t, r.hi_) || mpfr_nan_p(t)) mpfr_set(r.hi_, t, MPFR_RNDN);
+      if (first || above(t, r.hi_) || mpfr_nan_p(t)) mpfr_set(r.hi_, t, MPFR_RNDN);
       first = false;
     }
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -80,42 +82,75 @@ std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
   return y;
 }
 
-// Exact zeros of the softmax-family VJPs. No enclosure can prove a result is exactly 0, so the
-// Ziv loop would never end on them; they are decided here instead. By Lindemann–Weierstrass,
-// e^a for distinct algebraic a are linearly independent over the algebraic numbers, so a sum
-// Σⱼ cⱼ·e^(xⱼ) with rational cⱼ is 0 iff, for every distinct value a among the xⱼ, the cⱼ with
-// xⱼ = a sum to 0. Those sums are of doubles, done exactly in MPFR.
+// The softmax-family VJPs, grouped by value. Write a₀ > a₁ > … for the distinct values among the
+// finite entries of the row (a₀ its maximum), nₖ for how many entries equal aₖ and Vₖ for the sum
+// of their vⱼ. Multiplied by Σⱼ e^(xⱼ), the factors that cancel become sums with rational cₖ:
+//   softmax:      (vᵢ − ⟨s, v⟩)·Σⱼ e^(xⱼ)  = Σₖ cₖ·e^(aₖ),  cₖ = nₖ·vᵢ − Vₖ;
+//   log_softmax:  (vᵢ − sᵢ·Σv)·Σⱼ e^(xⱼ) = Σₖ cₖ·e^(aₖ),  cₖ = nₖ·vᵢ − [aₖ = xᵢ]·Σv.
+// By Lindemann–Weierstrass, e^a for distinct algebraic a are linearly independent over the
+// algebraic numbers, so such a sum is exactly 0 iff every cₖ is 0. Those exact zeros are decided
+// here (with exact sums of doubles in MPFR): no enclosure can prove a result is 0, so the Ziv loop
+// would never end on them. Otherwise let K be the first group with c_K ≠ 0 (the leading group):
+// the groups above it add exactly nothing, and the sum is e^(a_K)·U with
+//   U = Σ_{k≥K} cₖ·e^(aₖ − a_K) = c_K + (terms that shrink with a_K − aₖ),
+// whose sign a modest precision decides. Subtracting vᵢ − ⟨s, v⟩ as written instead cancels
+// everything down to e^(a_K − a₀), which for the row [1e30, 0] is e^(−1e30), below MPFR's range:
+// its enclosure straddled 0 at every precision.
 class ExactSums {
  public:
   // Wide enough to add up to 2^20 doubles of any exponent without rounding.
   static constexpr mpfr_prec_t kBits = 2 * 1100 + 21;
 
-  // Groups the finite entries of x by value; v must be finite.
-  ExactSums(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  // Groups the finite entries of x by value, largest first; v must be finite.
+  ExactSums(const Eigen::VectorXd& x, const Eigen::VectorXd& v)
+      : group_of_(static_cast<std::size_t>(x.size()), -1) {
+    std::vector<Eigen::Index> order;
     for (Eigen::Index j = 0; j < x.size(); ++j) {
-      if (!std::isfinite(x[j])) continue;
-      auto it = std::find_if(groups_.begin(), groups_.end(),
-                             [&](const Group& g) { return g.value == x[j]; });
-      if (it == groups_.end()) it = groups_.insert(groups_.end(), Group{x[j], 0, Sum()});
-      it->count += 1;
-      it->sum += v[j];
+      if (std::isfinite(x[j])) order.push_back(j);
+    }
+    std::sort(order.begin(), order.end(),
+              [&](Eigen::Index a, Eigen::Index b) { return x[a] > x[b]; });
+    for (Eigen::Index j : order) {
+      if (groups_.empty() || groups_.back().value != x[j]) groups_.push_back(Group{x[j], 0, Sum()});
+      groups_.back().count += 1;
+      groups_.back().sum += v[j];
+      group_of_[static_cast<std::size_t>(j)] = static_cast<std::ptrdiff_t>(groups_.size()) - 1;
     }
     for (double vj : v) total_ += vj;
   }
 
-  // Is vᵢ − ⟨softmax(x), v⟩ exactly 0? Multiplied by Σe^(xⱼ) it is Σⱼ e^(xⱼ)(vᵢ − vⱼ): every
-  // group G needs |G|·vᵢ = Σ_G v.
-  bool softmax_term_is_zero(double vi) const {
-    return std::all_of(groups_.begin(), groups_.end(),
-                       [&](const Group& g) { return g.sum.equals_scaled(g.count, vi); });
+  // aₖ.
+  double value(std::size_t k) const { return groups_[k].value; }
+  // The group of entry j, or −1 for a non-finite xⱼ.
+  std::ptrdiff_t group_of(Eigen::Index j) const { return group_of_[static_cast<std::size_t>(j)]; }
+
+  // softmax's leading group for vᵢ: the first k with nₖ·vᵢ ≠ Vₖ; none when vᵢ − ⟨s, v⟩ = 0.
+  std::optional<std::size_t> softmax_leading_group(double vi) {
+    if (groups_.empty()) return std::nullopt;
+    if (!groups_[0].sum.equals_scaled(groups_[0].count, vi)) return 0;
+    // Past group 0 only vᵢ = V₀/n₀ is left, one value: its scan is done once per row, which keeps
+    // the cost linear when many vᵢ share it (v = ones).
+    if (!past_first_known_) {
+      past_first_ = std::nullopt;
+      for (std::size_t k = 1; k < groups_.size() && !past_first_; ++k) {
+        if (!groups_[k].sum.equals_scaled(groups_[k].count, vi)) past_first_ = k;
+      }
+      past_first_known_ = true;
+    }
+    return past_first_;
   }
 
-  // Is vᵢ − softmax(x)ᵢ·Σv exactly 0? Σⱼ e^(xⱼ)·vᵢ − e^(xᵢ)·Σv: the group of xᵢ needs
-  // |G|·vᵢ = Σv, every other group |G|·vᵢ = 0.
-  bool log_softmax_term_is_zero(double xi, double vi) const {
-    return std::all_of(groups_.begin(), groups_.end(), [&](const Group& g) {
-      return g.value == xi ? total_.equals_scaled(g.count, vi) : vi == 0;
-    });
+  // log_softmax's leading group for entry i (in group gi, −1 if xᵢ = ±inf); none when
+  // vᵢ − sᵢ·Σv = 0. Every group but gi has cₖ = nₖ·vᵢ, so the first one already decides.
+  std::optional<std::size_t> log_softmax_leading_group(std::ptrdiff_t gi, double vi) const {
+    if (vi == 0) {  // only c_gi = −Σv is left
+      if (gi < 0 || total_.equals_scaled(1, 0)) return std::nullopt;
+      return static_cast<std::size_t>(gi);
+    }
+    if (groups_.empty()) return std::nullopt;
+    if (gi != 0 || !total_.equals_scaled(groups_[0].count, vi)) return 0;
+    if (groups_.size() > 1) return 1;
+    return std::nullopt;
   }
 
  private:
@@ -155,19 +190,125 @@ class ExactSums {
     Sum sum;
   };
   std::vector<Group> groups_;
+  std::vector<std::ptrdiff_t> group_of_;
   Sum total_;  // Σv
+  bool past_first_known_ = false;
+  std::optional<std::size_t> past_first_;
 };
 
-// Jᵀv of softmax at s: sᵢ(vᵢ − ⟨s, v⟩), with its exact zeros (+0) found by ExactSums.
-Row softmax_vjp(const Eigen::VectorXd& x, const Row& s, const Eigen::VectorXd& v, double sign) {
-  R dot(0.0);
-  for (std::size_t i = 0; i < s.size(); ++i) dot = dot + s[i] * R(v[i]);
+// A_K = Σ_{k≥K} nₖ·e^(aₖ − a_K) and B_K = Σ_{k≥K} Vₖ·e^(aₖ − a_K), the sums U is made of
+// (U = vᵢ·A_K − B_K for softmax). A_K ≥ n_K ≥ 1: its leading term cannot underflow. Each K costs
+// O(n) and is kept; a row asks for few: K = 0 and, for softmax, the one K of vᵢ = V₀/n₀; for
+// log_softmax K = 1 (and K = xᵢ's group for vᵢ = 0, where A_K is not needed).
+class TailSums {
+ public:
+  struct Sums {
+    R a;
+    R b;
+  };
+
+  TailSums(const Eigen::VectorXd& x, const Eigen::VectorXd& v, const ShiftedExponentials& e,
+           const ExactSums& groups)
+      : x_(x), v_(v), e_(e), groups_(groups) {}
+
+  const Sums& at(std::size_t k) {
+    auto it = cache_.find(k);
+    if (it != cache_.end()) return it->second;
+    Sums r;
+    const double ak = groups_.value(k);
+    for (Eigen::Index j = 0; j < x_.size(); ++j) {
+      if (!(x_[j] <= ak)) continue;  // above group k, or −inf (which weighs 0)
+      // e^(xⱼ − a₀) is already known: K = 0, the common case, costs no new exponential.
+      const R t = k == 0 ? e_.terms[j] : exp(R(x_[j]) - R(ak));
+      r.a = r.a + t;
+      r.b = r.b + R(v_[j]) * t;
+    }
+    return cache_.emplace(k, std::move(r)).first->second;
+  }
+
+ private:
+  const Eigen::VectorXd& x_;
+  const Eigen::VectorXd& v_;
+  const ShiftedExponentials& e_;
+  const ExactSums& groups_;
+  std::map<std::size_t, Sums> cache_;
+};
+
+// Jᵀv of softmax at y: sᵢ(vᵢ − ⟨s, v⟩), times `sign` (softmin is softmax of y = −x).
+Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign) {
+  const ShiftedExponentials e(y);
+  if (e.limit == ShiftedExponentials::Limit::kNone) return nan_row(y.size());
   const bool finite = v.allFinite();
-  const ExactSums sums(sign * x, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
-  Row g(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const bool zero = finite && sums.softmax_term_is_zero(v[i]);
-    g[i] = zero ? R(0.0) : R(sign) * s[i] * (R(v[i]) - dot);
+  ExactSums groups(y, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
+  Row g(static_cast<std::size_t>(y.size()));
+  if (e.limit == ShiftedExponentials::Limit::kOneHot || !finite) {
+    // As written: exact for a one-hot row (every sᵢ is 0 or 1), and infinite v have no cancellation
+    // to avoid (they give ±inf or NaN).
+    const std::optional<Row> s = softmax(y);
+    R dot(0.0);
+    for (std::size_t i = 0; i < s->size(); ++i) dot = dot + (*s)[i] * R(v[i]);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      const bool zero = finite && !groups.softmax_leading_group(v[i]);
+      g[i] = zero ? R(0.0) : R(sign) * (*s)[i] * (R(v[i]) - dot);
+    }
+    return g;
+  }
+  // sᵢ(vᵢ − ⟨s, v⟩) = sᵢ·e^(a_K)·U / Σⱼ e^(yⱼ) = sᵢ·e^(a_K − a₀)·U / S, with S = Σⱼ e^(yⱼ − a₀).
+  // The positive factors may underflow MPFR, but their enclosures then start at +0, so the ends of
+  // the product keep U's sign: a result below every format still rounds to the right signed zero.
+  // A −inf entry (sᵢ = +0) gets +0·(vᵢ − ⟨s, v⟩), the sign of the limit as yᵢ → −inf.
+  TailSums tails(y, v, e, groups);
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const std::optional<std::size_t> k = groups.softmax_leading_group(v[i]);
+    if (!k) {
+      g[i] = R(0.0);
+      continue;
+    }
+    const TailSums::Sums& t = tails.at(*k);
+    const R u = R(v[i]) * t.a - t.b;
+    const R s = e.terms[i] / e.sum;
+    g[i] = R(sign) * (s * exp(R(groups.value(*k)) - R(e.max)) * u / e.sum);
+  }
+  return g;
+}
+
+// Jᵀv of log_softmax: vᵢ − sᵢ·Σv.
+Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  const ShiftedExponentials e(x);
+  if (e.limit == ShiftedExponentials::Limit::kNone) return nan_row(x.size());
+  R total(0.0);
+  for (double vi : v) total = total + R(vi);
+  const bool finite = v.allFinite();
+  const ExactSums groups(x, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
+  Row g(static_cast<std::size_t>(x.size()));
+  if (e.limit == ShiftedExponentials::Limit::kOneHot || !finite) {
+    const std::optional<Row> s = softmax(x);  // as written, as for softmax_vjp
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      const auto gi = groups.group_of(static_cast<Eigen::Index>(i));
+      const bool zero = finite && !groups.log_softmax_leading_group(gi, v[i]);
+      g[i] = zero ? R(0.0) : R(v[i]) - (*s)[i] * total;
+    }
+    return g;
+  }
+  // vᵢ − sᵢ·Σv = e^(a_K − a₀)·U / S (as in softmax_vjp), with
+  //   U = vᵢ·A_K − [xᵢ in a group ≥ K]·Σv·e^(xᵢ − a_K).
+  TailSums tails(x, v, e, groups);
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const std::ptrdiff_t gi = groups.group_of(i);
+    const std::optional<std::size_t> k = groups.log_softmax_leading_group(gi, v[i]);
+    if (!k) {
+      g[i] = R(0.0);
+    } else if (gi < 0) {
+      g[i] = R(v[i]);  // xᵢ = −inf weighs exactly 0
+    } else {
+      // vᵢ = 0 drops the first term, and K is then xᵢ's own group, one per distinct xᵢ: A_K is not
+      // computed for it, which would cost O(n) each.
+      R u = v[i] == 0 ? R(0.0) : R(v[i]) * tails.at(*k).a;
+      if (static_cast<std::size_t>(gi) >= *k) {
+        u = u - total * (*k == 0 ? e.terms[i] : exp(R(x[i]) - R(groups.value(*k))));
+      }
+      g[i] = exp(R(groups.value(*k)) - R(e.max)) * u / e.sum;
+    }
   }
   return g;
 }
@@ -222,28 +363,14 @@ Row compute(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& 
     case Fn::softmax:
     case Fn::softmin: {
       const double sign = fn == Fn::softmin ? -1.0 : 1.0;
+      if (q == Quantity::kDerivative) return softmax_vjp(sign * x, v, sign);
       std::optional<Row> s = softmax(sign * x);
-      if (!s) return nan_row(result_length);
-      return q == Quantity::kValue ? *s : softmax_vjp(x, *s, v, sign);
+      return s ? *s : nan_row(result_length);
     }
     case Fn::log_softmax: {
-      if (q == Quantity::kValue) {
-        std::optional<Row> y = log_softmax(x);
-        return y ? *y : nan_row(result_length);
-      }
-      // Jᵀv = v − softmax(x)·Σv.
-      std::optional<Row> s = softmax(x);
-      if (!s) return nan_row(result_length);
-      R total(0.0);
-      for (double vi : v) total = total + R(vi);
-      const bool finite = v.allFinite();
-      const ExactSums sums(x, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
-      Row g(s->size());
-      for (std::size_t i = 0; i < g.size(); ++i) {
-        const bool zero = finite && sums.log_softmax_term_is_zero(x[i], v[i]);
-        g[i] = zero ? R(0.0) : R(v[i]) - (*s)[i] * total;
-      }
-      return g;
+      if (q == Quantity::kDerivative) return log_softmax_vjp(x, v);
+      std::optional<Row> y = log_softmax(x);
+      return y ? *y : nan_row(result_length);
     }
     case Fn::maxout: {
       const auto k = static_cast<Eigen::Index>(p[0]);

@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# The main job, from a fresh Debian 12 machine. Until the accuracy report lands (engine issue),
-# it shows the catalog and exact evaluations at a few inputs.
+# The main job, from a fresh Debian 12 machine: installs what is missing, builds, and writes the
+# accuracy report (every catalog function × every built-in backend × f16/bf16 exhaustive and an
+# f32 stratified sample, forward and backward) to build/report/report.{json,md}. Extra arguments go
+# to `actcheck report` (see `build/default/actcheck report --help`). An interrupted run resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
-bin=build/default/actcheck
-"$bin" list
-echo
-"$bin" eval --function gelu --format f16 --x 0x1.8p+1
-echo
-"$bin" eval --function sigmoid --format f32 --x -100
-echo
-"$bin" eval --function softmax --format f32 --x 1e30,0,-inf
+build/default/actcheck report --out build/report "$@"

@@ -3,7 +3,8 @@
 //  - the Ziv result equals the rounding of a 256-bit evaluation wherever that evaluation decides
 //    the rounding, and lies between the roundings of its ends where it does not (cancellation
 //    can cost more than 256 bits: tanhshrink near 0);
-//  - every answer the fast double tier decides equals the Ziv result.
+//  - every answer the fast double tier decides equals the Ziv result, and the engine's Exact (the
+//    correctly rounded value and the 40-bit measuring value) is the same from both tiers.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -28,7 +29,11 @@ void check_input(Fn fn, Format format, double x, Tally& tally) {
   const Params p = default_params(fn);
   for (Quantity q : {Quantity::kValue, Quantity::kDerivative, Quantity::kParamDerivative}) {
     if (!reference::has_quantity(fn, q)) continue;
-    const double r = reference::correctly_rounded(fn, q, x, p, format);
+    const reference::Exact mpfr = reference::exact(fn, q, x, p, format, reference::Tier::kMpfrOnly);
+    const reference::Exact both = reference::exact(fn, q, x, p, format);
+    ASSERT_TRUE(same_bits(mpfr.rounded, both.rounded) && same_bits(mpfr.approx, both.approx))
+        << activation(fn).name << " " << to_string(q) << " x=" << std::hexfloat << x;
+    const double r = mpfr.rounded;
     const reference::MpfrInterval e = reference::enclose(fn, q, x, p, 256);
     if (std::optional<double> d = reference::decide_rounding(e, format)) {
       ASSERT_TRUE(same_bits(r, *d))

@@ -1,0 +1,174 @@
+// Sweeps: the fast tier changes no figure; threads and shards merge to exactly the whole run; an
+// interrupted sweep resumes from its journal to the same figures; metrics count what they claim.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "engine/sweep.hpp"
+#include "engine/text.hpp"
+#include "engine/ulp.hpp"
+#include "reference/rounding.hpp"
+#include "reference/vector.hpp"
+
+namespace actcheck::engine {
+namespace {
+
+using backends::Problem;
+
+// A backend made for these tests, whose errors are known in advance: tanh and its derivative
+// computed in double and rounded once (so within 0.5 ULP plus double's error), except that inputs
+// in [2, 3) come back one step up and inputs above 100 come back NaN.
+class PlantedErrors final : public Backend {
+ public:
+  std::string_view name() const override { return "planted"; }
+  std::string_view description() const override { return "tanh with planted errors"; }
+  bool supports(Fn fn, Format format, Pass) const override {
+    return (fn == Fn::tanh || fn == Fn::softmax) && format != Format::kF64;
+  }
+  void evaluate(const Problem& p, std::span<const double> x, std::span<const double> dy,
+                std::span<double> out) const override {
+    if (p.fn == Fn::softmax) {  // correctly rounded rows, from the reference
+      Eigen::VectorXd row = Eigen::Map<const Eigen::VectorXd>(x.data(), x.size());
+      Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(dy.data(), dy.size());
+      const auto q = p.pass == Pass::kForward ? reference::Quantity::kValue
+                                              : reference::Quantity::kDerivative;
+      if (p.pass == Pass::kForward) v = Eigen::VectorXd::Zero(row.size());
+      const Eigen::VectorXd r = reference::correctly_rounded_row(p.fn, q, row, v, p.params, p.format);
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = r[static_cast<Eigen::Index>(i)];
+      return;
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double t = std::tanh(x[i]);
+      const double v = p.pass == Pass::kForward ? t : dy[i] * (1 - t * t);
+      double y = reference::round_to_format(v, p.format);
+      if (x[i] >= 2 && x[i] < 3) y = next_up(y, p.format);
+      if (x[i] > 100) y = NAN;
+      out[i] = y;
+    }
+  }
+};
+const PlantedErrors kPlanted;
+
+Job tanh_job(Format f, const char* inputs, Pass pass = Pass::kForward) {
+  return {Fn::tanh, {}, f, pass, parse_input_spec(inputs)};
+}
+
+SweepOptions options(unsigned threads = 2) {
+  SweepOptions o;
+  o.backends = {&kPlanted};
+  o.threads = threads;
+  o.progress = false;
+  return o;
+}
+
+TEST(Sweep, CountsWhatWasPlanted) {
+  const Job job = tanh_job(Format::kF16, "exhaustive");
+  const Metrics m = measure_job(job, kPlanted, reference::Tier::kFastThenMpfr, 2);
+  ElementInputs inputs(job.inputs, job.fn, job.params, job.format);
+  std::uint64_t above_100 = 0, in_2_3 = 0;
+  for (std::uint64_t i = 0; i < inputs.size(); ++i) {
+    const double x = inputs.at(i);
+    above_100 += x > 100;
+    in_2_3 += x >= 2 && x < 3;
+  }
+  EXPECT_EQ(m.count, inputs.size());
+  EXPECT_EQ(m.non_finite, above_100);
+  EXPECT_GE(m.max_ulp(), 1.0);
+  EXPECT_LT(m.max_ulp(), 1.5);
+  ASSERT_TRUE(m.worst.has_value());
+  EXPECT_TRUE(m.worst->x >= 2 && m.worst->x < 3);
+  // Everything else is correctly rounded (tanh in double rounds correctly to float16 here).
+  EXPECT_EQ(m.count - m.correctly_rounded - m.non_finite, in_2_3);
+  std::uint64_t histogram_total = 0;
+  for (std::uint64_t c : m.histogram) histogram_total += c;
+  EXPECT_EQ(histogram_total, m.count - m.non_finite);
+  EXPECT_TRUE(m.non_finite_example && m.non_finite_example->x > 100);
+}
+
+TEST(Sweep, FastTierChangesNoFigure) {
+  for (Format f : {Format::kF16, Format::kBF16}) {
+    for (Pass pass : {Pass::kForward, Pass::kBackward}) {
+      const Job job = tanh_job(f, "exhaustive", pass);
+      EXPECT_TRUE(measure_job(job, kPlanted, reference::Tier::kFastThenMpfr, 2) ==
+                  measure_job(job, kPlanted, reference::Tier::kMpfrOnly, 2));
+    }
+  }
+  const Job f32 = tanh_job(Format::kF32, "sample:20000");
+  EXPECT_TRUE(measure_job(f32, kPlanted, reference::Tier::kFastThenMpfr, 2) ==
+              measure_job(f32, kPlanted, reference::Tier::kMpfrOnly, 2));
+}
+
+TEST(Sweep, ThreadsAndShardsMergeToTheWholeRun) {
+  const Job job = tanh_job(Format::kBF16, "exhaustive", Pass::kBackward);
+  const Metrics whole = measure_job(job, kPlanted, reference::Tier::kFastThenMpfr, 1);
+  EXPECT_TRUE(measure_job(job, kPlanted, reference::Tier::kFastThenMpfr, 2) == whole);
+  Metrics merged;
+  std::uint64_t covered = 0;
+  for (unsigned i = 0; i < 3; ++i) {
+    SweepOptions o = options();
+    o.shard = {i, 3};
+    const SweepOutcome part = run_sweep({job}, o);
+    EXPECT_EQ(part.results.at(0).first_input, covered);
+    covered += part.results.at(0).inputs;
+    merged.merge(part.results.at(0).backends.at(0).metrics);
+  }
+  EXPECT_TRUE(merged == whole);
+  EXPECT_EQ(merged.count, whole.count);
+}
+
+TEST(Sweep, InterruptedRunResumesToTheSameFigures) {
+  const std::vector<Job> jobs = {tanh_job(Format::kF16, "exhaustive"),
+                                 tanh_job(Format::kBF16, "exhaustive"),
+                                 tanh_job(Format::kF16, "exhaustive", Pass::kBackward)};
+  const SweepOutcome whole = run_sweep(jobs, options());
+
+  const std::string journal = ::testing::TempDir() + "resume.partial";
+  std::filesystem::remove(journal);
+  SweepOptions o = options();
+  o.journal = journal;
+  o.on_job_done = [](const JobResult&) { request_stop(); };  // stop once the first job is done
+  const SweepOutcome first = run_sweep(jobs, o);
+  EXPECT_TRUE(first.interrupted);
+  EXPECT_LT(first.results.size(), jobs.size());
+  EXPECT_TRUE(std::filesystem::exists(journal));
+
+  o.on_job_done = nullptr;
+  const SweepOutcome resumed = run_sweep(jobs, o);
+  EXPECT_FALSE(resumed.interrupted);
+  ASSERT_EQ(resumed.results.size(), jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    EXPECT_TRUE(resumed.results[j].backends[0].metrics == whole.results[j].backends[0].metrics)
+        << jobs[j].key();
+  }
+  EXPECT_FALSE(std::filesystem::exists(journal));  // a finished sweep needs no journal
+}
+
+TEST(Sweep, JournalOfAnotherSweepIsRefused) {
+  const std::string journal = ::testing::TempDir() + "other.partial";
+  std::filesystem::remove(journal);
+  SweepOptions o = options();
+  o.journal = journal;
+  o.on_job_done = [](const JobResult&) { request_stop(); };
+  run_sweep({tanh_job(Format::kF16, "exhaustive"), tanh_job(Format::kBF16, "exhaustive")}, o);
+  ASSERT_TRUE(std::filesystem::exists(journal));
+  o.on_job_done = nullptr;
+  EXPECT_THROW(run_sweep({tanh_job(Format::kBF16, "exhaustive")}, o), InputError);
+  std::filesystem::remove(journal);
+}
+
+TEST(Sweep, RowsAreMeasuredElementByElement) {
+  for (Pass pass : {Pass::kForward, Pass::kBackward}) {
+    const Job job{Fn::softmax, {}, Format::kF32, pass, parse_input_spec("sample:8")};
+    const Metrics m = measure_job(job, kPlanted, reference::Tier::kFastThenMpfr, 2);
+    RowInputs rows(job.inputs, job.fn, job.params, job.format);
+    std::uint64_t elements = 0;
+    for (std::uint64_t i = 0; i < rows.size(); ++i) elements += rows.at(i).x.size();
+    EXPECT_EQ(m.count, elements);
+    EXPECT_EQ(m.correctly_rounded, m.count);  // the backend returns the reference's rounding
+    EXPECT_LE(m.max_ulp(), 0.5);
+  }
+}
+
+}  // namespace
+}  // namespace actcheck::engine
