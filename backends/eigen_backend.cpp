@@ -72,7 +72,7 @@ Array<T> swish_derivative(const Array<T>& x, T beta) {
 // ---- One specialisation per catalog entry -----------------------------------------------------
 // Elementwise entries have value(x, p) and derivative(x, p) over a whole batch; vector and gated
 // entries have forward(row, p) and backward(row, v, p). An entry without a specialisation is
-// unsupported (see Implemented below).
+// unsupported (see kImplemented below).
 
 template <Fn F>
 struct Expr;
@@ -575,7 +575,8 @@ Eigen::Index ssize(std::span<const double> s) { return static_cast<Eigen::Index>
 // `values` as an array of T of `size` ≥ values.size() elements, the rest zero.
 template <class T>
 Array<T> load(std::span<const double> values, Eigen::Index size) {
-  Array<T> a = Array<T>::Zero(size);
+  Array<T> a(size);
+  a.tail(size - ssize(values)).setZero();
   a.head(ssize(values)) = Eigen::Map<const Eigen::ArrayXd>(values.data(), ssize(values))
                               .template cast<float>()
                               .template cast<T>();

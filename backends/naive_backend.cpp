@@ -4,12 +4,13 @@
 // softmax (tanh(100) = inf/inf = NaN; softplus(100) = log(inf); float16's exp overflows beyond
 // x = ln 65504 ≈ 11.09), and 1 − σ or f + α cancel.
 //
-// The seeds (the tutorials DESIGN.md names) are cited by number: seed 000 = 000_91329a8bedba7bd6
-// (PyTorch blog), 001 = 001_75aeb8c8b7bbc77b (Introduction to Activation Function; § numbers are
-// its sections), 002 = 002_323a320c0dea685c (Data Prep notes, with code), 003 =
-// 003_d9d18c387b3ce9b4 (PyTorch basics 3). Entries the seeds do not give (PyTorch's extras,
-// some derivatives) take the obvious textbook form. Derivatives follow the catalog's convention at
-// kinks (each row's `derivative`); parameters are rounded to the format like any other constant.
+// The seeds (the tutorials DESIGN.md names) are cited by number: 000 = 000_91329a8bedba7bd6
+// ("linear models and activation functions"), 001 = 001_75aeb8c8b7bbc77b ("Introduction to
+// Activation Function"; § numbers are its sections), 002 = 002_323a320c0dea685c ("activation
+// functions", notes with PyTorch code), 003 = 003_d9d18c387b3ce9b4 ("PyTorch basics (3)").
+// Entries the seeds do not give (PyTorch's extras, some derivatives) take the obvious textbook
+// form. Derivatives follow the catalog's convention at kinks (each row's `derivative`); parameters
+// are rounded to the format like any other constant.
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -65,7 +66,7 @@ E swish_derivative(E x, E beta) {
 // ---- One specialisation per catalog entry -----------------------------------------------------
 // Elementwise entries have value(x, p) and derivative(x, p); vector and gated entries have
 // forward(row, p) and backward(row, v, p) returning whole rows. An entry without a specialisation
-// is unsupported (see Implemented below).
+// is unsupported (see kImplemented below).
 
 template <Fn F>
 struct Textbook;

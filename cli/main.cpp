@@ -121,6 +121,12 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "actcheck: " << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {
+    // A bug of actcheck or of a backend, never the user's: say so, and what was kept.
+    std::cerr << "actcheck: internal error: " << e.what()
+              << "\n(finished blocks of a sweep with --json, or of a report, are kept in its "
+                 ".partial journal)\n";
+    return 3;
   }
   return 2;
 }

@@ -29,8 +29,15 @@ using reference::Quantity;
 
 volatile std::sig_atomic_t g_stop = 0;
 
-constexpr std::uint64_t kElementsPerBlock = 1 << 14;
+// Blocks are the unit of work, of the journal and of resuming: small enough to balance the threads
+// and to lose little to a kill, few enough (at most ~4096 per job) to keep the journal small.
+constexpr std::uint64_t kMinElementsPerBlock = 1 << 14;
+constexpr std::uint64_t kMaxBlocksPerJob = 4096;
 constexpr std::uint64_t kRowsPerBlock = 4;
+
+std::uint64_t elements_per_block(std::uint64_t size) {
+  return std::max(kMinElementsPerBlock, (size + kMaxBlocksPerJob - 1) / kMaxBlocksPerJob);
+}
 
 Quantity quantity_of(Pass pass) {
   return pass == Pass::kForward ? Quantity::kValue : Quantity::kDerivative;
@@ -170,9 +177,13 @@ class Journal {
   std::vector<json> done_;
 };
 
-json journal_header(const std::vector<Job>& jobs, const SweepOptions& options) {
+json journal_header(const std::vector<Job>& jobs, const std::vector<JobState>& states,
+                    const SweepOptions& options) {
   json j = {{"actcheck_journal", 1}, {"shard", options.shard.text()}};
-  for (const Job& job : jobs) j["jobs"].push_back(job.key());
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    j["jobs"].push_back({{"job", jobs[k].key()}, {"seed", jobs[k].inputs.seed},
+                         {"block", states[k].per_block}});
+  }
   for (const Backend* b : options.backends) j["backends"].push_back(b->name());
   return j;
 }
@@ -218,7 +229,7 @@ SweepOutcome run_sweep(const std::vector<Job>& jobs, const SweepOptions& options
     Inputs inputs = make_inputs(job);
     const std::uint64_t size = std::visit([](const auto& s) { return s.size(); }, inputs);
     const std::uint64_t per_block =
-        std::holds_alternative<ElementInputs>(inputs) ? kElementsPerBlock : kRowsPerBlock;
+        std::holds_alternative<ElementInputs>(inputs) ? elements_per_block(size) : kRowsPerBlock;
     const std::uint64_t begin = size * options.shard.index / options.shard.count;
     const std::uint64_t end = size * (options.shard.index + 1) / options.shard.count;
     JobState s{&job, std::move(inputs), begin, end, per_block, (end - begin + per_block - 1) / per_block,
@@ -228,7 +239,7 @@ SweepOutcome run_sweep(const std::vector<Job>& jobs, const SweepOptions& options
     states.push_back(std::move(s));
   }
 
-  Journal journal(options.journal, journal_header(jobs, options));
+  Journal journal(options.journal, journal_header(jobs, states, options));
   std::vector<std::vector<bool>> done(states.size());
   for (std::size_t j = 0; j < states.size(); ++j) done[j].assign(states[j].blocks, false);
   SweepOutcome outcome;

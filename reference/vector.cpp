@@ -217,7 +217,7 @@ class TailSums {
     Sums r;
     const double ak = groups_.value(k);
     for (Eigen::Index j = 0; j < x_.size(); ++j) {
-      if (!(x_[j] <= ak)) continue;  // above group k, or −inf (which weighs 0)
+      if (x_[j] > ak || x_[j] == -INFINITY) continue;  // above group k, or weighing 0
       // e^(xⱼ − a₀) is already known: K = 0, the common case, costs no new exponential.
       const R t = k == 0 ? e_.terms[j] : exp(R(x_[j]) - R(ak));
       r.a = r.a + t;

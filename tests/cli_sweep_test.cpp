@@ -36,6 +36,13 @@ nlohmann::json read_json(const std::string& path) {
 
 std::string temp(const std::string& name) { return ::testing::TempDir() + name; }
 
+// A hard-case file whose third line is not a number.
+std::string junk_file() {
+  const std::string path = temp("junk.txt");
+  std::ofstream(path) << "# provenance: a test\n0x1p+0\n0x1.8p+1x\n";
+  return path;
+}
+
 TEST(CliSweep, BudgetDecidesTheExitStatus) {
   // The naive softplus overflows to inf for x > 88.7 in float32: a non-finite mismatch.
   const Outcome over = run("sweep -f softplus -b naive --format f32 --pass forward "
@@ -50,7 +57,7 @@ TEST(CliSweep, BudgetDecidesTheExitStatus) {
 }
 
 TEST(CliSweep, BadInputExitsTwoAndSaysWhat) {
-  const std::pair<const char*, const char*> cases[] = {
+  const std::pair<std::string, std::string> cases[] = {
       {"sweep -f nosuch", "nosuch"},
       {"sweep -f tanh -b nosuch", "unknown backend"},
       {"sweep -f tanh --format f8", "f8"},
@@ -60,6 +67,7 @@ TEST(CliSweep, BadInputExitsTwoAndSaysWhat) {
       {"sweep -f tanh --shard 4/3", "4/3"},
       {"sweep -f softmax --inputs exhaustive --format f16", "exhaustive"},
       {"merge --json /dev/null /nonexistent.json", "/nonexistent.json"},
+      {"sweep -f tanh --inputs file:" + junk_file(), "junk.txt:3"},
   };
   for (const auto& [args, mention] : cases) {
     const Outcome r = run(args);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "engine/sweep.hpp"
 #include "engine/text.hpp"
@@ -49,6 +50,26 @@ class PlantedErrors final : public Backend {
   }
 };
 const PlantedErrors kPlanted;
+
+// The correctly rounded value itself, from the reference: what a perfect backend returns.
+class CorrectlyRounded final : public Backend {
+ public:
+  std::string_view name() const override { return "perfect"; }
+  std::string_view description() const override { return "the reference, correctly rounded"; }
+  bool supports(Fn fn, Format format, Pass) const override {
+    return is_elementwise(activation(fn).kind) && format != Format::kF64;
+  }
+  void evaluate(const Problem& p, std::span<const double> x, std::span<const double> dy,
+                std::span<double> out) const override {
+    const auto q = p.pass == Pass::kForward ? reference::Quantity::kValue
+                                            : reference::Quantity::kDerivative;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      out[i] = reference::correctly_rounded(p.fn, q, x[i], p.params, p.format);
+      if (p.pass == Pass::kBackward) out[i] *= dy[i];  // dy = 1: exact
+    }
+  }
+};
+const CorrectlyRounded kPerfect;
 
 Job tanh_job(Format f, const char* inputs, Pass pass = Pass::kForward) {
   return {Fn::tanh, {}, f, pass, parse_input_spec(inputs)};
@@ -168,6 +189,29 @@ TEST(Sweep, RowsAreMeasuredElementByElement) {
     EXPECT_EQ(m.correctly_rounded, m.count);  // the backend returns the reference's rounding
     EXPECT_LE(m.max_ulp(), 0.5);
   }
+}
+
+TEST(Sweep, CorrectlyRoundedBackendScoresZeroOnEveryInputSet) {
+  const std::string file = ::testing::TempDir() + "hard.txt";
+  std::ofstream(file) << "# provenance: hand-picked\n0x1.8p+1\n-0x1p-149\n0x1.fffffep+127\nnan\n";
+  for (const char* inputs : {"exhaustive", "sample:3000", "special"}) {
+    for (Format f : {Format::kF16, Format::kBF16, Format::kF32}) {
+      if (f == Format::kF32 && std::string(inputs) == "exhaustive") continue;
+      for (Fn fn : {Fn::gelu, Fn::mish, Fn::hardswish, Fn::logsigmoid}) {
+        for (Pass pass : {Pass::kForward, Pass::kBackward}) {
+          const Job job{fn, default_params(fn), f, pass, parse_input_spec(inputs)};
+          const Metrics m = measure_job(job, kPerfect, reference::Tier::kFastThenMpfr, 2);
+          EXPECT_EQ(m.correctly_rounded, m.count) << job.key();
+          EXPECT_LE(m.max_ulp(), 0.5) << job.key();
+          EXPECT_EQ(m.non_finite + m.signed_zero, 0u) << job.key();
+        }
+      }
+    }
+  }
+  const Job from_file{Fn::tanh, {}, Format::kF32, Pass::kForward, parse_input_spec("file:" + file)};
+  const Metrics m = measure_job(from_file, kPerfect, reference::Tier::kFastThenMpfr, 1);
+  EXPECT_EQ(m.count, 4u);
+  EXPECT_EQ(m.correctly_rounded, 4u);
 }
 
 }  // namespace

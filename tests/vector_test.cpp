@@ -4,6 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/multiprecision/mpfr.hpp>
+#include <cfloat>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "engine/input_set.hpp"
+#include "reference/rounding.hpp"
 #include "test_support.hpp"
 
 namespace actcheck::testing {
@@ -52,6 +63,10 @@ TEST(Vector, SoftmaxValuesAgainstASecondFormula) {
   }
 }
 
+// The softmax family, as the VJP tests below take it: softmin is softmax of −x.
+constexpr Fn kSoftmaxFamily[] = {Fn::softmax, Fn::softmin, Fn::log_softmax};
+constexpr Format kRowFormats[] = {Format::kF32, Format::kF16, Format::kBF16};
+
 // Jᵀv against the explicit Jacobian diag(s) − ssᵀ, built in the independent oracle type.
 TEST(Vector, SoftmaxVjpEqualsTheExplicitJacobian) {
   const Eigen::VectorXd x = row({0.5, -1.0, 2.0, 0.0});
@@ -81,6 +96,232 @@ TEST(Vector, ExactZeroVjpsTerminate) {
   EXPECT_EQ(correctly_rounded_row(Fn::softmax, Quantity::kDerivative, row({2, 2, 7}),
                                   row({4, 4, 4}), p, Format::kBF16),
             row({0, 0, 0}));
+}
+
+// ---- VJPs of rows with a huge spread: e^(xⱼ − max) far below every format, often below MPFR's
+// exponent range too (e^(−1e30)). The results are mostly signed zeros, so their signs are checked
+// against an independent computation.
+
+// The sign of gᵢ from a second formula, entry by entry instead of by groups of equal values:
+//   softmax: gᵢ ∝ Σⱼ e^(xⱼ)(vᵢ − vⱼ);  softmin: minus that at −x;
+//   log_softmax: gᵢ ∝ Σⱼ e^(xⱼ)(vᵢ − [j = i]·Σv),
+// with positive factors left out. In long double, shifted by the largest xⱼ whose coefficient is
+// not 0 (its term is then O(1), and terms that underflow are far too small to matter). 0 when every
+// coefficient is 0 (an exact zero, +0); nothing when the sum is too close to 0 to trust.
+std::optional<int> independent_sign(Fn fn, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
+                                    Eigen::Index i) {
+  const long double flip = fn == Fn::softmin ? -1 : 1;
+  long double total = 0;
+  for (double vj : v) total += vj;
+  std::vector<long double> y(static_cast<std::size_t>(x.size())), c(y.size());
+  long double shift = -INFINITY;
+  for (Eigen::Index j = 0; j < x.size(); ++j) {
+    const auto k = static_cast<std::size_t>(j);
+    y[k] = flip * x[j];
+    c[k] = fn == Fn::log_softmax ? v[i] - (i == j ? total : 0) : v[i] - v[j];
+    if (c[k] != 0 && std::isfinite(y[k])) shift = std::max(shift, y[k]);
+  }
+  if (shift == -INFINITY) return 0;
+  long double sum = 0, size = 0;
+  for (std::size_t k = 0; k < y.size(); ++k) {
+    if (c[k] == 0 || !std::isfinite(y[k])) continue;
+    const long double term = std::exp(y[k] - shift) * c[k];
+    sum += term;
+    size += std::fabs(term);
+  }
+  if (std::fabs(sum) <= 0x1p-40L * size) return std::nullopt;
+  return (sum > 0) == (flip > 0) ? 1 : -1;
+}
+
+// exact_row's results for the row (it must terminate), checked against independent_sign where that
+// is conclusive. Returns how many entries were checked.
+int expect_signs(Fn fn, const Eigen::VectorXd& x, const Eigen::VectorXd& v, Format format) {
+  const std::vector<reference::Exact> g =
+      reference::exact_row(fn, Quantity::kDerivative, x, v, Params{}, format);
+  int checked = 0;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const reference::Exact& e = g[static_cast<std::size_t>(i)];
+    const std::optional<int> sign = independent_sign(fn, x, v, i);
+    if (!sign) continue;
+    ++checked;
+    if (*sign == 0) {
+      EXPECT_TRUE(e.rounded == 0 && !std::signbit(e.rounded)) << e.rounded;
+    } else {
+      EXPECT_EQ(std::signbit(e.rounded), *sign < 0) << e.rounded;
+      EXPECT_EQ(std::signbit(e.approx), *sign < 0) << e.approx;
+    }
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << activation(fn).name << " " << spec(format).name << " entry " << i
+                    << " of x = " << x.transpose() << ", v = " << v.transpose();
+      return checked;
+    }
+  }
+  return checked;
+}
+
+// The two-entry VJPs in closed form, with d = x₀ − x₁ and p = s₀s₁ = e^(−|d|)/(1 + e^(−|d|))²:
+//   softmax [p(v₀ − v₁), p(v₁ − v₀)],  softmin the opposite,  log_softmax g₀ = s₁v₀ − s₀v₁ = −g₁,
+// correctly rounded into `format`. When e^(−|d|) underflows even the oracle type, only the sign of
+// what it multiplies is left (or, for log_softmax, the dominant term −v₁ or v₀).
+std::array<double, 2> two_entry_vjp(Fn fn, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
+                                    Format format) {
+  const Oracle d = Oracle(x[0]) - Oracle(x[1]);
+  const Oracle e = exp(-abs(d));
+  const Oracle v0(v[0]), v1(v[1]);
+  auto rounded = [&](const Oracle& value) {
+    EXPECT_FALSE(reference::is_midpoint(value.backend().data(), format));
+    return reference::round_to_format(value.backend().data(), format);
+  };
+  auto pair = [&](const Oracle& a, const Oracle& b) {
+    return std::array<double, 2>{rounded(a), rounded(b)};
+  };
+  if (fn != Fn::log_softmax) {
+    const Oracle p = e / ((1 + e) * (1 + e));
+    // p·(v₀ − v₁) rather than −p·(v₁ − v₀): an exact zero is +0.
+    if (fn == Fn::softmax) return pair(p * (v0 - v1), p * (v1 - v0));
+    return pair(p * (v1 - v0), p * (v0 - v1));
+  }
+  const Oracle big = 1 / (1 + e), small = e / (1 + e);  // the weights of the larger, smaller x
+  const Oracle g0 = d >= 0 ? small * v0 - big * v1 : big * v0 - small * v1;
+  if (e == 0 && g0 == 0) {  // the dominant term is 0: g₀ is ±(a positive tiny)·v
+    const double sign = d >= 0 ? v[0] : -v[1];
+    if (sign == 0) return {0.0, 0.0};
+    return {std::copysign(0.0, sign), std::copysign(0.0, -sign)};
+  }
+  return pair(g0, -g0);
+}
+
+TEST(Vector, VjpsOfRowsWithAHugeSpreadAreDecided) {
+  const Eigen::VectorXd v2 = row({-0x1.69883cp-2, -0x1.96251ep-1});
+  const std::vector<std::pair<Eigen::VectorXd, Eigen::VectorXd>> pairs = {
+      {row({0x1.93e594p+99, 0}), v2}, {row({0x1.fffffep+127, -0x1.fffffep+127}), v2},
+      {row({-FLT_MAX, FLT_MAX}), v2}, {row({1e30, 0}), row({1, 1})},
+      {row({1e30, 0}), row({0, 1})},  {row({0, 1e30}), row({0, 1})},
+      {row({0x1p-149, 0}), v2},       {row({60, 0}), v2},
+      {row({-3, 2}), row({0.75, 0})},
+  };
+  for (Fn fn : kSoftmaxFamily) {
+    for (Format format : kRowFormats) {
+      for (const auto& [x, v] : pairs) {
+        const Eigen::VectorXd g =
+            correctly_rounded_row(fn, Quantity::kDerivative, x, v, Params{}, format);
+        const std::array<double, 2> want = two_entry_vjp(fn, x, v, format);
+        for (int i = 0; i < 2; ++i) {
+          EXPECT_TRUE(reference::same_bits(g[i], want[i]))
+              << activation(fn).name << " " << spec(format).name << " x = " << x.transpose()
+              << ", v = " << v.transpose() << ": entry " << i << " is " << g[i] << ", not "
+              << want[i];
+        }
+      }
+    }
+  }
+  // v₀ = v₁: softmax's and softmin's VJPs are exactly 0, so +0, however far apart x₀ and x₁ are.
+  for (Fn fn : {Fn::softmax, Fn::softmin}) {
+    const Eigen::VectorXd g = correctly_rounded_row(fn, Quantity::kDerivative, row({1e30, 0}),
+                                                    row({1, 1}), Params{}, Format::kF32);
+    EXPECT_TRUE(g[0] == 0 && !std::signbit(g[0]) && g[1] == 0 && !std::signbit(g[1])) << g;
+  }
+}
+
+TEST(Vector, VjpSignsOfRowsWithAHugeSpread) {
+  const Eigen::VectorXd x4 =
+      row({0x1.6ae234p+18, -0x1.d4b0a8p+19, -0x1.bdd412p+19, 0x1.b892bep+19});
+  const Eigen::VectorXd v4 = row({-0x1.374f94p-1, -0x1.05428ep-3, -0x1.6d316ep-1, -0x1.c9aed2p-1});
+  std::mt19937_64 rng(20261123);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  auto random_v = [&](Eigen::Index n) {
+    Eigen::VectorXd v(n);
+    for (double& e : v) e = static_cast<float>(unit(rng));
+    return v;
+  };
+  const Eigen::VectorXd ramp = Eigen::VectorXd::LinSpaced(4096, -1e30, 1e30);
+  std::vector<std::pair<Eigen::VectorXd, Eigen::VectorXd>> rows = {
+      {x4, v4},
+      {row({FLT_MAX, 0x1p-149, -FLT_MAX, 0}), row({0.25, -0.5, 0.75, -1})},
+      {row({FLT_MAX, 0x1p-149, -FLT_MAX, 0}), random_v(4)},
+      {row({1e30, 0, -1}), row({0, 1, -1})},
+      {row({1e30, 1e30, 0, -1}), row({0.5, -0.5, 1, -1})},  // the maximum's group cancels
+      {row({1e30, 1e30, 0, 0}), row({0.5, -0.5, 0.25, -0.25})},
+      {ramp, random_v(4096)},
+  };
+  // Random float32 rows at scales 2^20 … 2^100, where neighbouring entries are 2^10 or more apart.
+  for (int r = 0; r < 60; ++r) {
+    const auto n = static_cast<Eigen::Index>(2 + r % 13);
+    const double scale = std::ldexp(1.0, 20 + (r * 80) / 59);
+    Eigen::VectorXd x(n);
+    for (double& e : x) e = static_cast<float>(scale * unit(rng));
+    if (r % 5 == 0) x[1] = x[0];  // a tie for some entries' group
+    rows.emplace_back(x, random_v(n));
+  }
+  int checked = 0, total = 0;
+  for (Fn fn : kSoftmaxFamily) {
+    for (Format format : kRowFormats) {
+      for (const auto& [x, v] : rows) {
+        checked += expect_signs(fn, x, v, format);
+        total += static_cast<int>(x.size());
+      }
+    }
+  }
+  // Nearly every entry has a conclusive independent sign.
+  EXPECT_GT(checked, total * 99 / 100) << checked << " of " << total;
+}
+
+// At moderate spreads (|x| ≤ 16) the grouped formula must round like sᵢ(vᵢ − ⟨s, v⟩) and
+// vᵢ − sᵢ·Σv written out, evaluated at 1000 bits.
+TEST(Vector, VjpsAtModerateSpreadsRoundLikeTheDirectFormula) {
+  using Wide = boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<302>>;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  for (int r = 0; r < 120; ++r) {
+    const auto n = static_cast<Eigen::Index>(1 + r % 37);
+    const double scale = std::ldexp(1.0, -4 + r % 9);
+    Eigen::VectorXd x(n), v(n);
+    for (double& e : x) e = static_cast<float>(scale * unit(rng));
+    for (double& e : v) e = static_cast<float>(unit(rng));
+    if (n > 3 && r % 4 == 0) x[2] = x[0];
+    for (Fn fn : kSoftmaxFamily) {
+      const Wide flip = fn == Fn::softmin ? -1 : 1;
+      std::vector<Wide> s(static_cast<std::size_t>(n));
+      Wide sum = 0, total = 0;
+      for (Eigen::Index j = 0; j < n; ++j) sum += exp(flip * Wide(x[j]));
+      for (Eigen::Index j = 0; j < n; ++j) s[j] = exp(flip * Wide(x[j])) / sum;
+      Wide dot = 0;
+      for (Eigen::Index j = 0; j < n; ++j) dot += s[j] * v[j];
+      for (double vj : v) total += vj;
+      for (Format format : kRowFormats) {
+        const Eigen::VectorXd g =
+            correctly_rounded_row(fn, Quantity::kDerivative, x, v, Params{}, format);
+        for (Eigen::Index i = 0; i < n; ++i) {
+          const Wide direct = fn == Fn::softmax   ? Wide(s[i] * (v[i] - dot))
+                              : fn == Fn::softmin ? Wide(s[i] * (dot - v[i]))
+                                                  : Wide(v[i] - s[i] * total);
+          const double want = reference::round_to_format(direct.backend().data(), format);
+          EXPECT_TRUE(reference::same_bits(g[i], want))
+              << activation(fn).name << " " << spec(format).name << " row " << r << " entry " << i
+              << ": " << g[i] << ", not " << want;
+        }
+      }
+    }
+  }
+}
+
+// Every row the engine measures the softmax family on (sample:30: the adversarial rows and 30
+// random ones, up to 4096 long, at scales up to the format's largest) has exact VJPs, quickly.
+TEST(Vector, EngineRowsHaveExactVjps) {
+  const auto start = std::chrono::steady_clock::now();
+  for (Fn fn : kSoftmaxFamily) {
+    for (Format format : kRowFormats) {
+      const engine::RowInputs rows(engine::parse_input_spec("sample:30"), fn, Params{}, format);
+      for (std::uint64_t i = 0; i < rows.size(); ++i) {
+        const engine::RowInput r = rows.at(i);
+        EXPECT_NO_THROW(
+            reference::exact_row(fn, Quantity::kDerivative, r.x, r.dy, Params{}, format))
+            << activation(fn).name << " " << spec(format).name << " row " << i;
+      }
+    }
+  }
+  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  std::cout << "softmax-family VJPs of the engine's sample:30 rows: " << seconds.count() << " s\n";
 }
 
 TEST(Vector, MaxoutRoutesTheGradientToTheFirstArgmax) {
