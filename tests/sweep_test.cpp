@@ -212,6 +212,12 @@ TEST(Sweep, CorrectlyRoundedBackendScoresZeroOnEveryInputSet) {
   const Metrics m = measure_job(from_file, kPerfect, reference::Tier::kFastThenMpfr, 1);
   EXPECT_EQ(m.count, 4u);
   EXPECT_EQ(m.correctly_rounded, 4u);
+  // The checked-in hard cases: near-ties that only MPFR settles.
+  const Job hard{Fn::gelu, {}, Format::kF32, Pass::kForward,
+                 parse_input_spec(std::string("file:") + ACTCHECK_DATA_DIR + "/gelu_f32_hard.txt")};
+  const Metrics h = measure_job(hard, kPerfect, reference::Tier::kFastThenMpfr, 2);
+  EXPECT_GT(h.count, 1000u);
+  EXPECT_EQ(h.correctly_rounded, h.count);
 }
 
 }  // namespace
