@@ -82,28 +82,35 @@ std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
   return y;
 }
 
-// The softmax-family VJPs, grouped by value. Write a₀ > a₁ > … for the distinct values among the
-// finite entries of the row (a₀ its maximum), nₖ for how many entries equal aₖ and Vₖ for the sum
-// of their vⱼ. Multiplied by Σⱼ e^(xⱼ), the factors that cancel become sums with rational cₖ:
-//   softmax:      (vᵢ − ⟨s, v⟩)·Σⱼ e^(xⱼ)  = Σₖ cₖ·e^(aₖ),  cₖ = nₖ·vᵢ − Vₖ;
-//   log_softmax:  (vᵢ − sᵢ·Σv)·Σⱼ e^(xⱼ) = Σₖ cₖ·e^(aₖ),  cₖ = nₖ·vᵢ − [aₖ = xᵢ]·Σv.
-// By Lindemann–Weierstrass, e^a for distinct algebraic a are linearly independent over the
-// algebraic numbers, so such a sum is exactly 0 iff every cₖ is 0. Those exact zeros are decided
-// here (with exact sums of doubles in MPFR): no enclosure can prove a result is 0, so the Ziv loop
-// would never end on them. Otherwise let K be the first group with c_K ≠ 0 (the leading group):
-// the groups above it add exactly nothing, and the sum is e^(a_K)·U with
-//   U = Σ_{k≥K} cₖ·e^(aₖ − a_K) = c_K + (terms that shrink with a_K − aₖ),
-// whose sign a modest precision decides. Subtracting vᵢ − ⟨s, v⟩ as written instead cancels
-// everything down to e^(a_K − a₀), which for the row [1e30, 0] is e^(−1e30), below MPFR's range:
-// its enclosure straddled 0 at every precision.
+// The softmax-family VJPs. Write a₀ > a₁ > … for the distinct values among the finite entries of
+// the row, nₖ for how many entries equal aₖ, Vₖ for the sum of their vⱼ, and S = Σⱼ e^(xⱼ − a₀).
+// Written out, the VJPs subtract numbers that agree to about e^(a₁ − a₀): e^(−1e30) for the row
+// [1e30, 0], far below MPFR's exponent range, so their enclosures straddled 0 (or a rounding tie)
+// at every precision. Regrouped, every cancellation happens between exact rationals, and what is
+// left has a leading term that nothing else can cancel:
+//  - Exact zeros. (vᵢ − ⟨s, v⟩)·S = Σₖ cₖ·e^(aₖ − a₀) with cₖ = nₖ·vᵢ − Vₖ (softmax), and
+//    (vᵢ − sᵢ·Σv)·S likewise with cₖ = nₖ·vᵢ − [aₖ = xᵢ]·Σv (log_softmax). By
+//    Lindemann–Weierstrass, e^a for distinct algebraic a are linearly independent over the
+//    algebraic numbers, so such a sum is 0 iff every cₖ is 0. No enclosure can prove a 0: these are
+//    decided exactly, here.
+//  - Entries below the maximum (softmax). With K the first group with c_K ≠ 0 (the groups above it
+//    add exactly nothing), gᵢ = sᵢ·e^(a_K − a₀)·U/S, U = Σ_{k≥K} cₖ·e^(aₖ − a_K) = c_K + smaller
+//    terms. The positive factors may underflow MPFR, but their enclosures then start at +0, so the
+//    product keeps U's sign: a result below every format still rounds to the right signed zero.
+//  - Entries at the maximum. As the lower groups' weights vanish, gᵢ tends to a rational L, which
+//    can be exactly a rounding tie (softmax of two equal maxima: L = (v₀ − v₁)/4), and then only
+//    the sign of gᵢ − L decides. So gᵢ = L + δ, with L exact (a point whenever it is dyadic) and δ
+//    in a form whose enclosure has the right sign: an end of the sum then lies on the tie and
+//    rounds inward (decide_rounding). When L is exactly 0, δ alone: MPFR's +0 + (−0) = +0 would
+//    turn the end −0 of a negative δ below MPFR's range into +0.
+// Only the maximum's group needs L; below it gᵢ has a factor e^(xᵢ − a₀) and is no rational.
 class ExactSums {
  public:
   // Wide enough to add up to 2^20 doubles of any exponent without rounding.
   static constexpr mpfr_prec_t kBits = 2 * 1100 + 21;
 
   // Groups the finite entries of x by value, largest first; v must be finite.
-  ExactSums(const Eigen::VectorXd& x, const Eigen::VectorXd& v)
-      : group_of_(static_cast<std::size_t>(x.size()), -1) {
+  ExactSums(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
     std::vector<Eigen::Index> order;
     for (Eigen::Index j = 0; j < x.size(); ++j) {
       if (std::isfinite(x[j])) order.push_back(j);
@@ -114,46 +121,67 @@ class ExactSums {
       if (groups_.empty() || groups_.back().value != x[j]) groups_.push_back(Group{x[j], 0, Sum()});
       groups_.back().count += 1;
       groups_.back().sum += v[j];
-      group_of_[static_cast<std::size_t>(j)] = static_cast<std::ptrdiff_t>(groups_.size()) - 1;
     }
     for (double vj : v) total_ += vj;
   }
 
-  // aₖ.
-  double value(std::size_t k) const { return groups_[k].value; }
-  // The group of entry j, or −1 for a non-finite xⱼ.
-  std::ptrdiff_t group_of(Eigen::Index j) const { return group_of_[static_cast<std::size_t>(j)]; }
+  std::size_t size() const { return groups_.size(); }
+  double value(std::size_t k) const { return groups_[k].value; }  // aₖ
+  long count(std::size_t k) const { return groups_[k].count; }    // nₖ
 
-  // softmax's leading group for vᵢ: the first k with nₖ·vᵢ ≠ Vₖ; none when vᵢ − ⟨s, v⟩ = 0.
+  // softmax: the first group k with nₖ·vᵢ ≠ Vₖ; none when vᵢ − ⟨s, v⟩ = 0 exactly.
   std::optional<std::size_t> softmax_leading_group(double vi) {
-    if (groups_.empty()) return std::nullopt;
-    if (!groups_[0].sum.equals_scaled(groups_[0].count, vi)) return 0;
-    // Past group 0 only vᵢ = V₀/n₀ is left, one value: its scan is done once per row, which keeps
-    // the cost linear when many vᵢ share it (v = ones).
-    if (!past_first_known_) {
-      past_first_ = std::nullopt;
-      for (std::size_t k = 1; k < groups_.size() && !past_first_; ++k) {
-        if (!groups_[k].sum.equals_scaled(groups_[k].count, vi)) past_first_ = k;
-      }
-      past_first_known_ = true;
-    }
-    return past_first_;
+    Exact w(vi);
+    return first_unlike(0, w, 1, leading_);
   }
 
-  // log_softmax's leading group for entry i (in group gi, −1 if xᵢ = ±inf); none when
-  // vᵢ − sᵢ·Σv = 0. Every group but gi has cₖ = nₖ·vᵢ, so the first one already decides.
-  std::optional<std::size_t> log_softmax_leading_group(std::ptrdiff_t gi, double vi) const {
-    if (vi == 0) {  // only c_gi = −Σv is left
-      if (gi < 0 || total_.equals_scaled(1, 0)) return std::nullopt;
-      return static_cast<std::size_t>(gi);
-    }
-    if (groups_.empty()) return std::nullopt;
-    if (gi != 0 || !total_.equals_scaled(groups_[0].count, vi)) return 0;
-    if (groups_.size() > 1) return 1;
-    return std::nullopt;
+  // softmax at the maximum: is c₀ = n₀·vᵢ − V₀ zero?
+  bool top_coefficient_is_zero(double vi) const {
+    return groups_[0].sum.equals_scaled(groups_[0].count, vi);
+  }
+
+  // softmax at the maximum: the first group k ≥ 1 with nₖ·μ ≠ Vₖ, where μ = (2V₀ − n₀·vᵢ)/n₀
+  // (see softmax_vjp), tested as nₖ·(2V₀ − n₀·vᵢ) ≠ n₀·Vₖ.
+  std::optional<std::size_t> top_tail_leading_group(double vi) {
+    Exact w(groups_[0].sum);
+    mpfr_mul_2ui(w.v, w.v, 1, MPFR_RNDN);
+    Exact nv(vi);
+    mpfr_mul_si(nv.v, nv.v, groups_[0].count, MPFR_RNDN);
+    mpfr_sub(w.v, w.v, nv.v, MPFR_RNDN);
+    return first_unlike(1, w, groups_[0].count, top_tail_);
+  }
+
+  // log_softmax at the maximum: is Σv = n₀·vᵢ (so that L = vᵢ − Σv/n₀ is 0)?
+  bool total_is_top_count_times(double vi) const {
+    return total_.equals_scaled(groups_[0].count, vi);
+  }
+
+  // Is vᵢ − softmax(x)ᵢ·Σv exactly 0? Σⱼ e^(xⱼ)·vᵢ − e^(xᵢ)·Σv: the group of xᵢ needs
+  // |G|·vᵢ = Σv, every other group |G|·vᵢ = 0.
+  bool log_softmax_term_is_zero(double xi, double vi) const {
+    return std::all_of(groups_.begin(), groups_.end(), [&](const Group& g) {
+      return g.value == xi ? total_.equals_scaled(g.count, vi) : vi == 0;
+    });
   }
 
  private:
+  // A number at kWide bits: room for a group sum times a count (< 2^21) without rounding.
+  static constexpr mpfr_prec_t kWide = kBits + 64;
+  struct Exact {
+    mpfr_t v;
+    explicit Exact(double d) {
+      mpfr_init2(v, kWide);
+      mpfr_set_d(v, d, MPFR_RNDN);
+    }
+    explicit Exact(mpfr_srcptr x) {
+      mpfr_init2(v, kWide);
+      mpfr_set(v, x, MPFR_RNDN);
+    }
+    Exact(const Exact&) = delete;
+    Exact& operator=(const Exact&) = delete;
+    ~Exact() { mpfr_clear(v); }
+  };
+
   class Sum {
    public:
     Sum() {
@@ -166,19 +194,16 @@ class ExactSums {
       return *this;
     }
     ~Sum() { mpfr_clear(s_); }
+    operator mpfr_srcptr() const { return s_; }
     Sum& operator+=(double v) {
       mpfr_add_d(s_, s_, v, MPFR_RNDN);
       return *this;
     }
     // Is this sum exactly count·v?
     bool equals_scaled(long count, double v) const {
-      mpfr_t t;
-      mpfr_init2(t, kBits);
-      mpfr_set_d(t, v, MPFR_RNDN);
-      mpfr_mul_si(t, t, count, MPFR_RNDN);
-      const bool equal = mpfr_equal_p(t, s_);
-      mpfr_clear(t);
-      return equal;
+      Exact t(v);
+      mpfr_mul_si(t.v, t.v, count, MPFR_RNDN);
+      return mpfr_equal_p(t.v, s_);
     }
 
    private:
@@ -189,17 +214,46 @@ class ExactSums {
     long count = 0;
     Sum sum;
   };
+
+  // The result of a scan past its first group, which only one w can need (see first_unlike).
+  struct Memo {
+    bool known = false;
+    std::optional<std::size_t> k;
+  };
+
+  // Is nₖ·w ≠ d·Vₖ?
+  bool unlike(std::size_t k, const Exact& w, long d) const {
+    Exact lhs(w.v), rhs(groups_[k].sum);
+    mpfr_mul_si(lhs.v, lhs.v, groups_[k].count, MPFR_RNDN);
+    mpfr_mul_si(rhs.v, rhs.v, d, MPFR_RNDN);
+    return !mpfr_equal_p(lhs.v, rhs.v);
+  }
+
+  // The first group k ≥ from with nₖ·w ≠ d·Vₖ. Past group `from` only w = d·V_from/n_from is left,
+  // a single value: its scan is done once per row and kept, which keeps the cost linear when many
+  // entries share it (v = ones).
+  std::optional<std::size_t> first_unlike(std::size_t from, const Exact& w, long d,
+                                          Memo& memo) const {
+    if (from >= groups_.size()) return std::nullopt;
+    if (unlike(from, w, d)) return from;
+    if (!memo.known) {
+      for (std::size_t k = from + 1; k < groups_.size() && !memo.k; ++k) {
+        if (unlike(k, w, d)) memo.k = k;
+      }
+      memo.known = true;
+    }
+    return memo.k;
+  }
+
   std::vector<Group> groups_;
-  std::vector<std::ptrdiff_t> group_of_;
   Sum total_;  // Σv
-  bool past_first_known_ = false;
-  std::optional<std::size_t> past_first_;
+  Memo leading_, top_tail_;
 };
 
-// A_K = Σ_{k≥K} nₖ·e^(aₖ − a_K) and B_K = Σ_{k≥K} Vₖ·e^(aₖ − a_K), the sums U is made of
-// (U = vᵢ·A_K − B_K for softmax). A_K ≥ n_K ≥ 1: its leading term cannot underflow. Each K costs
-// O(n) and is kept; a row asks for few: K = 0 and, for softmax, the one K of vᵢ = V₀/n₀; for
-// log_softmax K = 1 (and K = xᵢ's group for vᵢ = 0, where A_K is not needed).
+// A_K = Σ_{k≥K} nₖ·e^(aₖ − a_K) and B_K = Σ_{k≥K} Vₖ·e^(aₖ − a_K), which softmax's U is made of.
+// A_K ≥ n_K ≥ 1: its leading term cannot underflow. Each K costs O(n) and is kept; a row asks for
+// few: K = 0, 1, and at most one more for the entries below the maximum (K > 0 needs vᵢ = V₀/n₀)
+// and one for those at it (see ExactSums::top_tail_leading_group).
 class TailSums {
  public:
   struct Sums {
@@ -218,7 +272,7 @@ class TailSums {
     const double ak = groups_.value(k);
     for (Eigen::Index j = 0; j < x_.size(); ++j) {
       if (x_[j] > ak || x_[j] == -INFINITY) continue;  // above group k, or weighing 0
-      // e^(xⱼ − a₀) is already known: K = 0, the common case, costs no new exponential.
+      // e^(xⱼ − a₀) is already known: K = 0 costs no new exponential.
       const R t = k == 0 ? e_.terms[j] : exp(R(x_[j]) - R(ak));
       r.a = r.a + t;
       r.b = r.b + R(v_[j]) * t;
@@ -242,8 +296,8 @@ Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign)
   ExactSums groups(y, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
   Row g(static_cast<std::size_t>(y.size()));
   if (e.limit == ShiftedExponentials::Limit::kOneHot || !finite) {
-    // As written: exact for a one-hot row (every sᵢ is 0 or 1), and infinite v have no cancellation
-    // to avoid (they give ±inf or NaN).
+    // As written: exact for a one-hot row (every sᵢ is 0 or 1), and infinite v have no
+    // cancellation to avoid (they give ±inf or NaN).
     const std::optional<Row> s = softmax(y);
     R dot(0.0);
     for (std::size_t i = 0; i < s->size(); ++i) dot = dot + (*s)[i] * R(v[i]);
@@ -253,21 +307,65 @@ Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign)
     }
     return g;
   }
-  // sᵢ(vᵢ − ⟨s, v⟩) = sᵢ·e^(a_K)·U / Σⱼ e^(yⱼ) = sᵢ·e^(a_K − a₀)·U / S, with S = Σⱼ e^(yⱼ − a₀).
-  // The positive factors may underflow MPFR, but their enclosures then start at +0, so the ends of
-  // the product keep U's sign: a result below every format still rounds to the right signed zero.
-  // A −inf entry (sᵢ = +0) gets +0·(vᵢ − ⟨s, v⟩), the sign of the limit as yᵢ → −inf.
   TailSums tails(y, v, e, groups);
+  const R a0(e.max);
+  const R n0(static_cast<double>(groups.count(0)));
+  R v0;  // V₀
+  for (Eigen::Index j = 0; j < y.size(); ++j) {
+    if (y[j] == e.max) v0 = v0 + R(v[j]);
+  }
+  const R s2 = e.sum * e.sum;
   for (Eigen::Index i = 0; i < y.size(); ++i) {
-    const std::optional<std::size_t> k = groups.softmax_leading_group(v[i]);
-    if (!k) {
-      g[i] = R(0.0);
-      continue;
+    std::optional<R> gi;  // none: an exact zero
+    if (y[i] != e.max) {
+      if (const std::optional<std::size_t> k = groups.softmax_leading_group(v[i])) {
+        const TailSums::Sums& t = tails.at(*k);
+        gi = e.terms[i] / e.sum * exp(R(groups.value(*k)) - a0) * (R(v[i]) * t.a - t.b) / e.sum;
+      }
+    } else {
+      // At the maximum sᵢ = 1/S. With ε_A = Σ_{k≥1} nₖ·e^(aₖ − a₀) = S − n₀, ε_B likewise with Vₖ,
+      // and c₀ = n₀·vᵢ − V₀: gᵢ = (c₀ + vᵢ·ε_A − ε_B)/S², which tends to L = c₀/n₀², and
+      //   δ = gᵢ − L = [μ·ε_A − ε_B − (c₀/n₀²)·ε_A²]/S²,  μ = (2V₀ − n₀·vᵢ)/n₀.
+      // The first part is Σ_{k≥1} (nₖ·μ − Vₖ)·e^(aₖ − a₀) = e^(E₁)·(μ·A_K − B_K) with E₁ = a_K − a₀
+      // for the first such K whose coefficient is not 0; the second is −(c₀/n₀²)·e^(E₂)·A₁² with
+      // E₂ = 2(a₁ − a₀). Both may be far below MPFR's range with opposite signs: factored by the
+      // larger e^E, the bracket is led by a coefficient that is not 0.
+      const bool c0_zero = groups.top_coefficient_is_zero(v[i]);
+      const std::optional<std::size_t> k = groups.top_tail_leading_group(v[i]);
+      const bool second = !c0_zero && groups.size() > 1;
+      const R c0 = n0 * R(v[i]) - v0;
+      std::optional<R> delta;
+      if (k) {
+        const TailSums::Sums& t = tails.at(*k);
+        const R mu = (R(2.0) * v0 - n0 * R(v[i])) / n0;
+        const R e1 = R(groups.value(*k)) - a0;
+        delta = mu * t.a - t.b;
+        if (second) {
+          const R a1 = R(groups.value(1));
+          const R e2_minus_e1 = R(2.0) * a1 - a0 - R(groups.value(*k));
+          const R sq = -(c0 / (n0 * n0)) * tails.at(1).a * tails.at(1).a;
+          if (mpfr_sgn(e2_minus_e1.lo()) > 0) {
+            delta = exp(R(2.0) * (a1 - a0)) * (sq + *delta * exp(-e2_minus_e1));
+          } else {
+            delta = exp(e1) * (*delta + sq * exp(e2_minus_e1));
+          }
+        } else {
+          delta = exp(e1) * *delta;
+        }
+      } else if (second) {
+        const R a1 = tails.at(1).a;
+        delta = exp(R(2.0) * (R(groups.value(1)) - a0)) * (-(c0 / (n0 * n0)) * a1 * a1);
+      }
+      if (delta) *delta = *delta / s2;
+      if (c0_zero) {
+        gi = delta;  // none when c₀ = 0 and no K: an exact zero
+      } else {
+        const R l = c0 / (n0 * n0);
+        gi = delta ? l + *delta : l;
+      }
     }
-    const TailSums::Sums& t = tails.at(*k);
-    const R u = R(v[i]) * t.a - t.b;
-    const R s = e.terms[i] / e.sum;
-    g[i] = R(sign) * (s * exp(R(groups.value(*k)) - R(e.max)) * u / e.sum);
+    // Exact zeros are +0 whatever the sign, as x − x is.
+    g[i] = !gi ? R(0.0) : sign < 0 ? -*gi : *gi;
   }
   return g;
 }
@@ -282,32 +380,30 @@ Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
   const ExactSums groups(x, finite ? v : Eigen::VectorXd::Zero(v.size()).eval());
   Row g(static_cast<std::size_t>(x.size()));
   if (e.limit == ShiftedExponentials::Limit::kOneHot || !finite) {
-    const std::optional<Row> s = softmax(x);  // as written, as for softmax_vjp
+    const std::optional<Row> s = softmax(x);  // as written, as in softmax_vjp
     for (std::size_t i = 0; i < g.size(); ++i) {
-      const auto gi = groups.group_of(static_cast<Eigen::Index>(i));
-      const bool zero = finite && !groups.log_softmax_leading_group(gi, v[i]);
+      const bool zero = finite && groups.log_softmax_term_is_zero(x[i], v[i]);
       g[i] = zero ? R(0.0) : R(v[i]) - (*s)[i] * total;
     }
     return g;
   }
-  // vᵢ − sᵢ·Σv = e^(a_K − a₀)·U / S (as in softmax_vjp), with
-  //   U = vᵢ·A_K − [xᵢ in a group ≥ K]·Σv·e^(xᵢ − a_K).
-  TailSums tails(x, v, e, groups);
+  // Below the maximum, L = vᵢ and δ = −sᵢ·Σv, with sᵢ ≥ +0. At it, sᵢ = 1/S with S = n₀ + ε_A, so
+  // L = vᵢ − Σv/n₀ and δ = Σv·ε_A/(n₀·S) (ε_A = Σ_{xⱼ < a₀} e^(xⱼ − a₀) summed apart, as S − n₀
+  // would cancel).
+  const R n0(static_cast<double>(groups.count(0)));
+  R eps;
+  for (Eigen::Index j = 0; j < x.size(); ++j) {
+    if (x[j] < e.max) eps = eps + e.terms[j];
+  }
   for (Eigen::Index i = 0; i < x.size(); ++i) {
-    const std::ptrdiff_t gi = groups.group_of(i);
-    const std::optional<std::size_t> k = groups.log_softmax_leading_group(gi, v[i]);
-    if (!k) {
+    if (groups.log_softmax_term_is_zero(x[i], v[i])) {
       g[i] = R(0.0);
-    } else if (gi < 0) {
-      g[i] = R(v[i]);  // xᵢ = −inf weighs exactly 0
+    } else if (x[i] == e.max) {
+      const R delta = total * eps / (n0 * e.sum);
+      g[i] = groups.total_is_top_count_times(v[i]) ? delta : (R(v[i]) - total / n0) + delta;
     } else {
-      // vᵢ = 0 drops the first term, and K is then xᵢ's own group, one per distinct xᵢ: A_K is not
-      // computed for it, which would cost O(n) each.
-      R u = v[i] == 0 ? R(0.0) : R(v[i]) * tails.at(*k).a;
-      if (static_cast<std::size_t>(gi) >= *k) {
-        u = u - total * (*k == 0 ? e.terms[i] : exp(R(x[i]) - R(groups.value(*k))));
-      }
-      g[i] = exp(R(groups.value(*k)) - R(e.max)) * u / e.sum;
+      const R delta = -(e.terms[i] / e.sum * total);
+      g[i] = v[i] == 0 ? delta : R(v[i]) + delta;
     }
   }
   return g;

@@ -292,9 +292,16 @@ TEST(Vector, VjpsAtModerateSpreadsRoundLikeTheDirectFormula) {
         const Eigen::VectorXd g =
             correctly_rounded_row(fn, Quantity::kDerivative, x, v, Params{}, format);
         for (Eigen::Index i = 0; i < n; ++i) {
-          const Wide direct = fn == Fn::softmax   ? Wide(s[i] * (v[i] - dot))
-                              : fn == Fn::softmin ? Wide(s[i] * (dot - v[i]))
-                                                  : Wide(v[i] - s[i] * total);
+          // Step by step: boost's expression templates may evaluate v − s·Σv as −(s·Σv − v),
+          // which turns an exact +0 into −0.
+          Wide direct;
+          if (fn == Fn::log_softmax) {
+            direct = s[i] * total;
+            direct = Wide(v[i]) - direct;
+          } else {
+            direct = fn == Fn::softmax ? Wide(v[i]) - dot : dot - Wide(v[i]);
+            direct *= s[i];
+          }
           const double want = reference::round_to_format(direct.backend().data(), format);
           EXPECT_TRUE(reference::same_bits(g[i], want))
               << activation(fn).name << " " << spec(format).name << " row " << r << " entry " << i
