@@ -102,6 +102,9 @@ void print_job(std::ostream& out, const engine::JobResult& r) {
       fmt::print(out, ", {} non-finite (e.g. x = {} gives {})", m.non_finite,
                  engine::hex(m.non_finite_example->x), engine::hex(m.non_finite_example->y));
     }
+    if (m.undecided_rows) {
+      fmt::print(out, ", {} rows skipped: the reference could not round them", m.undecided_rows);
+    }
     if (m.signed_zero) {
       fmt::print(out, ", {} signed-zero (e.g. x = {})", m.signed_zero,
                  engine::hex(m.signed_zero_example->x));

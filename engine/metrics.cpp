@@ -76,6 +76,7 @@ void Metrics::merge(const Metrics& other) {
   keep_earliest(non_finite_example, other.non_finite_example);
   signed_zero += other.signed_zero;
   keep_earliest(signed_zero_example, other.signed_zero_example);
+  undecided_rows += other.undecided_rows;
 }
 
 double Metrics::mean_ulp() const {
@@ -87,7 +88,8 @@ bool Metrics::operator==(const Metrics& o) const {
   return count == o.count && correctly_rounded == o.correctly_rounded &&
          histogram == o.histogram && ulp_sum == o.ulp_sum && same_example(worst, o.worst) &&
          non_finite == o.non_finite && same_example(non_finite_example, o.non_finite_example) &&
-         signed_zero == o.signed_zero && same_example(signed_zero_example, o.signed_zero_example);
+         signed_zero == o.signed_zero && same_example(signed_zero_example, o.signed_zero_example) &&
+         undecided_rows == o.undecided_rows;
 }
 
 bool within_budget(const Metrics& m, double budget) {

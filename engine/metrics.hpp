@@ -39,6 +39,9 @@ struct Metrics {
   std::optional<Example> non_finite_example;  // the earliest
   std::uint64_t signed_zero = 0;
   std::optional<Example> signed_zero_example;  // the earliest
+  // Rows the reference could not round within kMaxWorkingBits (a known gap of the swiglu VJP):
+  // skipped, counted, never guessed.
+  std::uint64_t undecided_rows = 0;
 
   void add(const UlpError& e, Example where);
   void merge(const Metrics& other);

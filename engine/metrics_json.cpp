@@ -54,7 +54,8 @@ json to_json(const Metrics& m) {
           {"non_finite_mismatches", m.non_finite},
           {"non_finite_example", example_json(m.non_finite_example)},
           {"signed_zero_mismatches", m.signed_zero},
-          {"signed_zero_example", example_json(m.signed_zero_example)}};
+          {"signed_zero_example", example_json(m.signed_zero_example)},
+          {"reference_undecided_rows", m.undecided_rows}};
 }
 
 Metrics metrics_from_json(const json& j, std::string_view where) {
@@ -71,6 +72,7 @@ Metrics metrics_from_json(const json& j, std::string_view where) {
     m.non_finite_example = example_from(j.at("non_finite_example"), where);
     m.signed_zero = j.at("signed_zero_mismatches").get<std::uint64_t>();
     m.signed_zero_example = example_from(j.at("signed_zero_example"), where);
+    m.undecided_rows = j.value("reference_undecided_rows", std::uint64_t{0});
     return m;
   } catch (const json::exception& e) {
     throw InputError(fmt::format("{}: not a metrics record ({})", where, e.what()));

@@ -84,26 +84,26 @@ std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
 
 // The softmax-family VJPs. Write a₀ > a₁ > … for the distinct values among the finite entries of
 // the row, nₖ for how many entries equal aₖ, Vₖ for the sum of their vⱼ, and S = Σⱼ e^(xⱼ − a₀).
-// Written out, the VJPs subtract numbers that agree to about e^(a₁ − a₀): e^(−1e30) for the row
-// [1e30, 0], far below MPFR's exponent range, so their enclosures straddled 0 (or a rounding tie)
-// at every precision. Regrouped, every cancellation happens between exact rationals, and what is
-// left has a leading term that nothing else can cancel:
+// As written, the VJPs subtract numbers that agree to about e^(a₁ − a₀) (e^(−1e30) for the row
+// [1e30, 0], far below MPFR's exponent range), so their enclosures straddled 0, or a rounding tie,
+// at every precision. Regrouped, every cancellation happens between exact rationals:
 //  - Exact zeros. (vᵢ − ⟨s, v⟩)·S = Σₖ cₖ·e^(aₖ − a₀) with cₖ = nₖ·vᵢ − Vₖ (softmax), and
 //    (vᵢ − sᵢ·Σv)·S likewise with cₖ = nₖ·vᵢ − [aₖ = xᵢ]·Σv (log_softmax). By
 //    Lindemann–Weierstrass, e^a for distinct algebraic a are linearly independent over the
 //    algebraic numbers, so such a sum is 0 iff every cₖ is 0. No enclosure can prove a 0: these are
 //    decided exactly, here.
-//  - Entries below the maximum (softmax). With K the first group with c_K ≠ 0 (the groups above it
-//    add exactly nothing), gᵢ = sᵢ·e^(a_K − a₀)·U/S, U = Σ_{k≥K} cₖ·e^(aₖ − a_K) = c_K + smaller
-//    terms. The positive factors may underflow MPFR, but their enclosures then start at +0, so the
-//    product keeps U's sign: a result below every format still rounds to the right signed zero.
-//  - Entries at the maximum. As the lower groups' weights vanish, gᵢ tends to a rational L, which
-//    can be exactly a rounding tie (softmax of two equal maxima: L = (v₀ − v₁)/4), and then only
-//    the sign of gᵢ − L decides. So gᵢ = L + δ, with L exact (a point whenever it is dyadic) and δ
-//    in a form whose enclosure has the right sign: an end of the sum then lies on the tie and
-//    rounds inward (decide_rounding). When L is exactly 0, δ alone: MPFR's +0 + (−0) = +0 would
-//    turn the end −0 of a negative δ below MPFR's range into +0.
-// Only the maximum's group needs L; below it gᵢ has a factor e^(xᵢ − a₀) and is no rational.
+//  - Results that tend to 0 (softmax below the maximum). With K the first group with c_K ≠ 0 (the
+//    groups above it add exactly nothing), gᵢ = sᵢ·e^(a_K − a₀)·U/S, U = Σ_{k≥K} cₖ·e^(aₖ − a_K)
+//    = c_K + smaller terms. The positive factors may underflow MPFR, but their enclosures then
+//    start at +0, so the product keeps U's sign: a result below every format still rounds to the
+//    right signed zero. (Not rational, gᵢ can be no tie.)
+//  - Results that tend to a rational L as the lower groups' weights vanish: softmax at the maximum
+//    (L = c₀/n₀², (v₀ − v₁)/4 for two equal maxima) and log_softmax (L = vᵢ − Σv/n₀ at the
+//    maximum, vᵢ below it). L can be exactly a rounding tie, which only the sign of gᵢ − L decides.
+//    So gᵢ = L + δ, with L exact (a point whenever it is dyadic) and δ in a form whose enclosure
+//    has the right sign: an end of the sum then lies on the tie, and rounds inward
+//    (decide_rounding). When L is exactly 0, δ alone: MPFR's +0 + (−0) = +0 would turn the end −0
+//    of a negative δ below MPFR's range into +0.
 class ExactSums {
  public:
   // Wide enough to add up to 2^20 doubles of any exponent without rounding.
@@ -288,6 +288,85 @@ class TailSums {
   std::map<std::size_t, Sums> cache_;
 };
 
+// softmax's VJP gᵢ = sᵢ(vᵢ − ⟨s, v⟩), entry by entry, for a row with a finite maximum and finite v
+// (see ExactSums). Each returns none when gᵢ is exactly 0.
+class SoftmaxVjp {
+ public:
+  SoftmaxVjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const ShiftedExponentials& e,
+             ExactSums& groups)
+      : v_(v),
+        e_(e),
+        groups_(groups),
+        tails_(y, v, e, groups),
+        a0_(e.max),
+        n0_(static_cast<double>(groups.count(0))),
+        s2_(e.sum * e.sum) {
+    for (Eigen::Index j = 0; j < y.size(); ++j) {
+      if (y[j] == e.max) v0_ = v0_ + R(v[j]);
+    }
+  }
+
+  // gᵢ = sᵢ·e^(a_K − a₀)·(vᵢ·A_K − B_K)/S.
+  std::optional<R> below_maximum(Eigen::Index i) {
+    const std::optional<std::size_t> k = groups_.softmax_leading_group(v_[i]);
+    if (!k) return std::nullopt;
+    const TailSums::Sums& t = tails_.at(*k);
+    return e_.terms[i] / e_.sum * exp(R(groups_.value(*k)) - a0_) * (R(v_[i]) * t.a - t.b) / e_.sum;
+  }
+
+  // Here sᵢ = 1/S. With ε_A = Σ_{k≥1} nₖ·e^(aₖ − a₀) = S − n₀, ε_B likewise with Vₖ, and
+  // c₀ = n₀·vᵢ − V₀: gᵢ = (c₀ + vᵢ·ε_A − ε_B)/S², which tends to L = c₀/n₀², and
+  //   δ = gᵢ − L = [μ·ε_A − ε_B − (c₀/n₀²)·ε_A²]/S²,  μ = (2V₀ − n₀·vᵢ)/n₀.
+  // The first part is Σ_{k≥1} (nₖ·μ − Vₖ)·e^(aₖ − a₀) = e^(E₁)·(μ·A_K − B_K), E₁ = a_K − a₀, for
+  // the first K whose coefficient is not 0; the second is −(c₀/n₀²)·A₁²·e^(E₂), E₂ = 2(a₁ − a₀).
+  // Both may be far below MPFR's range, with opposite signs: factored by the larger e^E, their sum
+  // is led by a coefficient that is not 0. Only if E₁ = E₂ and the two leading coefficients cancel
+  // exactly (coincidences of the exponents and of the rationals at once) is the sign left to
+  // smaller terms, which may straddle 0 below MPFR's range: the Ziv loop then gives up with an
+  // error, never a wrong result.
+  std::optional<R> at_maximum(Eigen::Index i) {
+    const double vi = v_[i];
+    const bool c0_zero = groups_.top_coefficient_is_zero(vi);
+    const std::optional<std::size_t> k = groups_.top_tail_leading_group(vi);
+    const R c0 = n0_ * R(vi) - v0_;
+    std::optional<R> first, second;  // the bracketed parts, without their e^E
+    if (k) {
+      const TailSums::Sums& t = tails_.at(*k);
+      first = (R(2.0) * v0_ - n0_ * R(vi)) / n0_ * t.a - t.b;
+    }
+    if (!c0_zero && groups_.size() > 1) {
+      const R a1 = tails_.at(1).a;
+      second = -(c0 / (n0_ * n0_)) * a1 * a1;
+    }
+    std::optional<R> delta;
+    const auto e2 = [&] { return R(2.0) * (R(groups_.value(1)) - a0_); };
+    if (first) {
+      const R e1 = R(groups_.value(*k)) - a0_;
+      if (!second) {
+        delta = exp(e1) * *first;
+      } else {
+        const R e2_minus_e1 = e2() - e1;
+        delta = mpfr_sgn(e2_minus_e1.lo()) > 0 ? exp(e2()) * (*second + *first * exp(-e2_minus_e1))
+                                               : exp(e1) * (*first + *second * exp(e2_minus_e1));
+      }
+    } else if (second) {
+      delta = exp(e2()) * *second;
+    }
+    if (delta) *delta = *delta / s2_;
+    if (c0_zero) return delta;  // L = 0 (none: an exact zero)
+    const R l = c0 / (n0_ * n0_);
+    return delta ? l + *delta : l;
+  }
+
+ private:
+  const Eigen::VectorXd& v_;
+  const ShiftedExponentials& e_;
+  ExactSums& groups_;
+  TailSums tails_;
+  R a0_, n0_, s2_;
+  R v0_;  // V₀
+};
+
 // Jᵀv of softmax at y: sᵢ(vᵢ − ⟨s, v⟩), times `sign` (softmin is softmax of y = −x).
 Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign) {
   const ShiftedExponentials e(y);
@@ -307,65 +386,11 @@ Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign)
     }
     return g;
   }
-  TailSums tails(y, v, e, groups);
-  const R a0(e.max);
-  const R n0(static_cast<double>(groups.count(0)));
-  R v0;  // V₀
-  for (Eigen::Index j = 0; j < y.size(); ++j) {
-    if (y[j] == e.max) v0 = v0 + R(v[j]);
-  }
-  const R s2 = e.sum * e.sum;
+  SoftmaxVjp vjp(y, v, e, groups);
   for (Eigen::Index i = 0; i < y.size(); ++i) {
-    std::optional<R> gi;  // none: an exact zero
-    if (y[i] != e.max) {
-      if (const std::optional<std::size_t> k = groups.softmax_leading_group(v[i])) {
-        const TailSums::Sums& t = tails.at(*k);
-        gi = e.terms[i] / e.sum * exp(R(groups.value(*k)) - a0) * (R(v[i]) * t.a - t.b) / e.sum;
-      }
-    } else {
-      // At the maximum sᵢ = 1/S. With ε_A = Σ_{k≥1} nₖ·e^(aₖ − a₀) = S − n₀, ε_B likewise with Vₖ,
-      // and c₀ = n₀·vᵢ − V₀: gᵢ = (c₀ + vᵢ·ε_A − ε_B)/S², which tends to L = c₀/n₀², and
-      //   δ = gᵢ − L = [μ·ε_A − ε_B − (c₀/n₀²)·ε_A²]/S²,  μ = (2V₀ − n₀·vᵢ)/n₀.
-      // The first part is Σ_{k≥1} (nₖ·μ − Vₖ)·e^(aₖ − a₀) = e^(E₁)·(μ·A_K − B_K) with E₁ = a_K − a₀
-      // for the first such K whose coefficient is not 0; the second is −(c₀/n₀²)·e^(E₂)·A₁² with
-      // E₂ = 2(a₁ − a₀). Both may be far below MPFR's range with opposite signs: factored by the
-      // larger e^E, the bracket is led by a coefficient that is not 0.
-      const bool c0_zero = groups.top_coefficient_is_zero(v[i]);
-      const std::optional<std::size_t> k = groups.top_tail_leading_group(v[i]);
-      const bool second = !c0_zero && groups.size() > 1;
-      const R c0 = n0 * R(v[i]) - v0;
-      std::optional<R> delta;
-      if (k) {
-        const TailSums::Sums& t = tails.at(*k);
-        const R mu = (R(2.0) * v0 - n0 * R(v[i])) / n0;
-        const R e1 = R(groups.value(*k)) - a0;
-        delta = mu * t.a - t.b;
-        if (second) {
-          const R a1 = R(groups.value(1));
-          const R e2_minus_e1 = R(2.0) * a1 - a0 - R(groups.value(*k));
-          const R sq = -(c0 / (n0 * n0)) * tails.at(1).a * tails.at(1).a;
-          if (mpfr_sgn(e2_minus_e1.lo()) > 0) {
-            delta = exp(R(2.0) * (a1 - a0)) * (sq + *delta * exp(-e2_minus_e1));
-          } else {
-            delta = exp(e1) * (*delta + sq * exp(e2_minus_e1));
-          }
-        } else {
-          delta = exp(e1) * *delta;
-        }
-      } else if (second) {
-        const R a1 = tails.at(1).a;
-        delta = exp(R(2.0) * (R(groups.value(1)) - a0)) * (-(c0 / (n0 * n0)) * a1 * a1);
-      }
-      if (delta) *delta = *delta / s2;
-      if (c0_zero) {
-        gi = delta;  // none when c₀ = 0 and no K: an exact zero
-      } else {
-        const R l = c0 / (n0 * n0);
-        gi = delta ? l + *delta : l;
-      }
-    }
-    // Exact zeros are +0 whatever the sign, as x − x is.
-    g[i] = !gi ? R(0.0) : sign < 0 ? -*gi : *gi;
+    const std::optional<R> gi = y[i] == e.max ? vjp.at_maximum(i) : vjp.below_maximum(i);
+    // An exact zero is +0 whatever the sign, as x − x is.
+    g[static_cast<std::size_t>(i)] = !gi ? R(0.0) : sign < 0 ? -*gi : *gi;
   }
   return g;
 }

@@ -28,6 +28,7 @@ std::string cell(const engine::BackendResult& b) {
     if (m.worst->element >= 0) s += fmt::format(" (row {})", m.worst->input);
   }
   if (m.non_finite) s += fmt::format(" ⚠ {} non-finite", m.non_finite);
+  if (m.undecided_rows) s += fmt::format(" ({} rows without a reference)", m.undecided_rows);
   return s;
 }
 

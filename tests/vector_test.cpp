@@ -1,9 +1,11 @@
 // The vector entries: special rows give the documented limits; VJPs equal an explicitly built
-// Jacobian; glu/swiglu equal their elementwise parts.
+// Jacobian; the softmax family's VJPs are decided, with the right signs and ties, at any spread of
+// the row; glu/swiglu equal their elementwise parts.
 #include "reference/vector.hpp"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/multiprecision/mpfr.hpp>
 #include <cfloat>
 #include <chrono>
@@ -134,12 +136,14 @@ std::optional<int> independent_sign(Fn fn, const Eigen::VectorXd& x, const Eigen
 }
 
 // exact_row's results for the row (it must terminate), checked against independent_sign where that
-// is conclusive. Returns how many entries were checked.
+// is conclusive. independent_sign costs O(n), so a long row has every 37th entry checked, and its
+// last 8 (the ramp's largest). Returns how many entries were checked.
 int expect_signs(Fn fn, const Eigen::VectorXd& x, const Eigen::VectorXd& v, Format format) {
   const std::vector<reference::Exact> g =
       reference::exact_row(fn, Quantity::kDerivative, x, v, Params{}, format);
   int checked = 0;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
+    if (x.size() > 64 && i % 37 != 0 && i < x.size() - 8) continue;
     const reference::Exact& e = g[static_cast<std::size_t>(i)];
     const std::optional<int> sign = independent_sign(fn, x, v, i);
     if (!sign) continue;
@@ -258,7 +262,7 @@ TEST(Vector, VjpSignsOfRowsWithAHugeSpread) {
     for (Format format : kRowFormats) {
       for (const auto& [x, v] : rows) {
         checked += expect_signs(fn, x, v, format);
-        total += static_cast<int>(x.size());
+        total += static_cast<int>(x.size() > 64 ? (x.size() + 36) / 37 + 8 : x.size());
       }
     }
   }
@@ -266,10 +270,47 @@ TEST(Vector, VjpSignsOfRowsWithAHugeSpread) {
   EXPECT_GT(checked, total * 99 / 100) << checked << " of " << total;
 }
 
-// At moderate spreads (|x| ≤ 16) the grouped formula must round like sᵢ(vᵢ − ⟨s, v⟩) and
-// vᵢ − sᵢ·Σv written out, evaluated at 1000 bits.
-TEST(Vector, VjpsAtModerateSpreadsRoundLikeTheDirectFormula) {
+// The direct formulas sᵢ(vᵢ − ⟨s, v⟩) (softmin: at −x, negated) and vᵢ − sᵢ·Σv, evaluated at 1000
+// bits and rounded into `format`: right whenever the result is not within 2^-990 of a rounding
+// tie, which moderate spreads ensure.
+Eigen::VectorXd direct_vjp(Fn fn, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
+                           Format format) {
   using Wide = boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<302>>;
+  const Eigen::Index n = x.size();
+  const Wide flip = fn == Fn::softmin ? -1 : 1;
+  std::vector<Wide> s(static_cast<std::size_t>(n));
+  Wide sum = 0, total = 0, dot = 0;
+  for (Eigen::Index j = 0; j < n; ++j) sum += exp(flip * Wide(x[j]));
+  for (Eigen::Index j = 0; j < n; ++j) s[j] = exp(flip * Wide(x[j])) / sum;
+  for (Eigen::Index j = 0; j < n; ++j) dot += s[j] * v[j];
+  for (double vj : v) total += vj;
+  Eigen::VectorXd g(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    // Step by step: boost's expression templates may evaluate v − s·Σv as −(s·Σv − v), which
+    // turns an exact +0 into −0.
+    Wide direct;
+    if (fn == Fn::log_softmax) {
+      direct = s[i] * total;
+      direct = Wide(v[i]) - direct;
+    } else {
+      direct = fn == Fn::softmax ? Wide(v[i]) - dot : dot - Wide(v[i]);
+      direct *= s[i];
+    }
+    g[i] = reference::round_to_format(direct.backend().data(), format);
+  }
+  return g;
+}
+
+bool same_row(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  if (a.size() != b.size()) return false;
+  for (Eigen::Index i = 0; i < a.size(); ++i) {
+    if (!reference::same_bits(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+// At moderate spreads (|x| ≤ 16) the grouped formula must round like the direct one.
+TEST(Vector, VjpsAtModerateSpreadsRoundLikeTheDirectFormula) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> unit(-1, 1);
   for (int r = 0; r < 120; ++r) {
@@ -280,35 +321,58 @@ TEST(Vector, VjpsAtModerateSpreadsRoundLikeTheDirectFormula) {
     for (double& e : v) e = static_cast<float>(unit(rng));
     if (n > 3 && r % 4 == 0) x[2] = x[0];
     for (Fn fn : kSoftmaxFamily) {
-      const Wide flip = fn == Fn::softmin ? -1 : 1;
-      std::vector<Wide> s(static_cast<std::size_t>(n));
-      Wide sum = 0, total = 0;
-      for (Eigen::Index j = 0; j < n; ++j) sum += exp(flip * Wide(x[j]));
-      for (Eigen::Index j = 0; j < n; ++j) s[j] = exp(flip * Wide(x[j])) / sum;
-      Wide dot = 0;
-      for (Eigen::Index j = 0; j < n; ++j) dot += s[j] * v[j];
-      for (double vj : v) total += vj;
       for (Format format : kRowFormats) {
         const Eigen::VectorXd g =
             correctly_rounded_row(fn, Quantity::kDerivative, x, v, Params{}, format);
-        for (Eigen::Index i = 0; i < n; ++i) {
-          // Step by step: boost's expression templates may evaluate v − s·Σv as −(s·Σv − v),
-          // which turns an exact +0 into −0.
-          Wide direct;
-          if (fn == Fn::log_softmax) {
-            direct = s[i] * total;
-            direct = Wide(v[i]) - direct;
-          } else {
-            direct = fn == Fn::softmax ? Wide(v[i]) - dot : dot - Wide(v[i]);
-            direct *= s[i];
-          }
-          const double want = reference::round_to_format(direct.backend().data(), format);
-          EXPECT_TRUE(reference::same_bits(g[i], want))
-              << activation(fn).name << " " << spec(format).name << " row " << r << " entry " << i
-              << ": " << g[i] << ", not " << want;
-        }
+        EXPECT_TRUE(same_row(g, direct_vjp(fn, x, v, format)))
+            << activation(fn).name << " " << spec(format).name << " row " << r << "\n"
+            << g.transpose() << "\n"
+            << direct_vjp(fn, x, v, format).transpose();
       }
     }
+  }
+}
+
+// Two equal maxima make the limit L of gᵢ as the other weights vanish a rational that can be a
+// rounding tie: softmax's L = (v₀ − v₁)/4 = 0x1.01p-2 is halfway between two bfloat16 values, and
+// only the sign of gᵢ − L decides. That sign comes from e^(a₁ − a₀), or from e^(a₂ − a₀) when
+// a₁'s term cancels exactly, or from e^(2(a₁ − a₀)) when that is larger. At spreads of 10 to 40
+// the direct formula at 1000 bits sees it; scaled by 1e29 only the grouped formula can, and it must
+// round the same way.
+TEST(Vector, TiesAtTheMaximumRoundLikeAtModerateSpreads) {
+  struct Case {
+    Fn fn;
+    Eigen::VectorXd x, v;
+    Eigen::VectorXd ties;  // the leading entries, which tend to a tie, rounded into bfloat16
+  };
+  const double t = 0x1.01p0;
+  const std::vector<Case> cases = {
+      // e^(a₁ − a₀) leads: g₀ − L has the sign of v₁ − v₂, g₁ − L that of v₀ − v₂.
+      {Fn::softmax, row({0, 0, -10}), row({t, 0, 0.5}), row({0x1p-2, -0x1p-2})},
+      {Fn::softmin, row({0, 0, 10}), row({t, 0, 0.5}), row({-0x1p-2, 0x1p-2})},
+      // For g₀ a₁'s term cancels (v₂ = v₁): e^(a₃ − a₀) = e^(−11) leads over e^(−20).
+      {Fn::softmax, row({0, 0, -10, -11}), row({t, 0, 0, 0.5}), row({0x1p-2, -0x1p-2})},
+      // … and here e^(2(a₁ − a₀)) = e^(−20) leads over e^(−40): g₀ − L has the sign of −c₀ < 0.
+      {Fn::softmax, row({0, 0, -10, -40}), row({t, 0, 0, 0.5}), row({0x1p-2, -0x1p-2})},
+      {Fn::softmax, row({0, 0, -10}), row({t, 0, 0}), row({0x1p-2, -0x1p-2})},
+      // log_softmax: L = vᵢ − Σv/2 at the maximum, and g − L has the sign of Σv.
+      {Fn::log_softmax, row({0, 0, -10}), row({t, 0, 0}), row({0x1.02p-1, -0.5})},
+      {Fn::log_softmax, row({0, 0, -10}), row({0, 0, t}), row({-0.5, -0.5})},
+      // Below the maximum L = vᵢ, here 0x1.01p0 (no bfloat16), and g − L = −sᵢ·Σv < 0.
+      {Fn::log_softmax, row({-10, 0, 0}), row({t, 0, 0}), row({1})},
+  };
+  for (const Case& c : cases) {
+    const auto n = c.ties.size();
+    const Eigen::VectorXd moderate =
+        correctly_rounded_row(c.fn, Quantity::kDerivative, c.x, c.v, Params{}, Format::kBF16);
+    EXPECT_TRUE(same_row(moderate, direct_vjp(c.fn, c.x, c.v, Format::kBF16)))
+        << activation(c.fn).name << " x = " << c.x.transpose() << ": " << moderate.transpose();
+    EXPECT_TRUE(same_row(moderate.head(n), c.ties))
+        << activation(c.fn).name << " x = " << c.x.transpose() << ": " << moderate.transpose();
+    const Eigen::VectorXd huge = correctly_rounded_row(c.fn, Quantity::kDerivative, 1e29 * c.x, c.v,
+                                                       Params{}, Format::kBF16);
+    EXPECT_TRUE(same_row(huge.head(n), c.ties))
+        << activation(c.fn).name << " x = " << c.x.transpose() << " · 1e29: " << huge.transpose();
   }
 }
 
@@ -329,6 +393,25 @@ TEST(Vector, EngineRowsHaveExactVjps) {
   }
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
   std::cout << "softmax-family VJPs of the engine's sample:30 rows: " << seconds.count() << " s\n";
+  // About 2 s: a bound far above it, which the Ziv loop running to its 65536 bits (minutes) breaks.
+  EXPECT_LT(seconds.count(), 60);
+}
+
+// A −inf entry weighs exactly 0: its VJP is +0·(vᵢ − ⟨s, v⟩), signed like the limit as xᵢ → −inf.
+// Here vᵢ − ⟨s, v⟩ = ±(2^-120 ∓ 0.2·e^-200)/(2 + e^-200) straddles 0 at the first working
+// precision, and +0 times that enclosure must not come out as one signed zero.
+TEST(Vector, MinusInfinityEntriesTakeTheSignOfTheirLimit) {
+  const Eigen::VectorXd x = row({0, 0, -200, -INFINITY});
+  for (double tiny : {-0x1p-120, 0x1p-120}) {
+    const Eigen::VectorXd v = row({1, tiny, 0.3, 0.5});
+    const bool negative = tiny > 0;  // v₃ − ⟨s, v⟩ has the sign of −tiny
+    const Eigen::VectorXd g =
+        correctly_rounded_row(Fn::softmax, Quantity::kDerivative, x, v, Params{}, Format::kF32);
+    EXPECT_TRUE(g[3] == 0 && std::signbit(g[3]) == negative) << g[3];
+    const Eigen::VectorXd gmin =
+        correctly_rounded_row(Fn::softmin, Quantity::kDerivative, -x, v, Params{}, Format::kF32);
+    EXPECT_TRUE(gmin[3] == 0 && std::signbit(gmin[3]) != negative) << gmin[3];
+  }
 }
 
 TEST(Vector, MaxoutRoutesTheGradientToTheFirstArgmax) {
