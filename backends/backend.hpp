@@ -17,7 +17,7 @@
 namespace actcheck::backends {
 
 enum class Pass : std::uint8_t {
-  kForward,   // y = f(x)
+  kForward,  // y = f(x)
   kBackward,  // dx = Jᵀ·dy: dy·f′(x) for elementwise entries, the vector-Jacobian product for rows
 };
 std::string_view to_string(Pass pass);

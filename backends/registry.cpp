@@ -13,9 +13,8 @@ std::optional<Pass> parse_pass(std::string_view name) {
 }
 
 std::span<const Backend* const> builtin_backends() {
-  static const std::array<const Backend*, 5> all = {&actcheck_backend(), &naive_backend(),
-                                                    &libm_backend(), &eigen_backend(),
-                                                    &sleef_backend()};
+  static const std::array<const Backend*, 5> all = {
+      &actcheck_backend(), &naive_backend(), &libm_backend(), &eigen_backend(), &sleef_backend()};
   return all;
 }
 

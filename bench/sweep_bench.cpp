@@ -25,14 +25,14 @@ void BM_Sweep(benchmark::State& state, Fn fn, reference::Tier tier) {
   state.SetItemsProcessed(static_cast<std::int64_t>(measured));
 }
 
-#define ACTCHECK_SWEEP_BENCH(fn)                                                          \
-  BENCHMARK_CAPTURE(BM_Sweep, fn##_fast_tier, Fn::fn, reference::Tier::kFastThenMpfr)     \
-      ->Unit(benchmark::kMillisecond)                                                     \
-      ->UseRealTime()                                                                     \
-      ->MinTime(2);                                                                       \
-  BENCHMARK_CAPTURE(BM_Sweep, fn##_mpfr_only, Fn::fn, reference::Tier::kMpfrOnly)         \
-      ->Unit(benchmark::kMillisecond)                                                     \
-      ->UseRealTime()                                                                     \
+#define ACTCHECK_SWEEP_BENCH(fn)                                                      \
+  BENCHMARK_CAPTURE(BM_Sweep, fn##_fast_tier, Fn::fn, reference::Tier::kFastThenMpfr) \
+      ->Unit(benchmark::kMillisecond)                                                 \
+      ->UseRealTime()                                                                 \
+      ->MinTime(2);                                                                   \
+  BENCHMARK_CAPTURE(BM_Sweep, fn##_mpfr_only, Fn::fn, reference::Tier::kMpfrOnly)     \
+      ->Unit(benchmark::kMillisecond)                                                 \
+      ->UseRealTime()                                                                 \
       ->MinTime(2);
 
 ACTCHECK_SWEEP_BENCH(tanh)

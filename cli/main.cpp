@@ -61,9 +61,10 @@ int main(int argc, char** argv) {
       "comment). Default: exhaustive for f16/bf16, sample:1000000 for f32");
   sweep_cmd->add_option("--param", sweep.params, "name=value, overriding a default (repeatable)");
   sweep_cmd->add_option("--threads", sweep.threads, "Worker threads (default: every core)");
-  sweep_cmd->add_option("--shard", sweep.shard,
-                        "i/N: measure only the i-th of N equal slices of every input set; "
-                        "combine the shards' --json files with `actcheck merge`")
+  sweep_cmd
+      ->add_option("--shard", sweep.shard,
+                   "i/N: measure only the i-th of N equal slices of every input set; "
+                   "combine the shards' --json files with `actcheck merge`")
       ->capture_default_str();
   sweep_cmd->add_option("--json", sweep.json,
                         "Write the results as a report (schema actcheck-report/1). Finished "

@@ -55,8 +55,8 @@ std::vector<const Backend*> parse_backends(std::string_view text) {
     if (!b) {
       std::string known;
       for (const Backend* k : all) known += (known.empty() ? "" : ", ") + std::string(k->name());
-      throw UsageError(fmt::format("--backend: unknown backend \"{}\" (known: {}, or all)", name,
-                                   known));
+      throw UsageError(
+          fmt::format("--backend: unknown backend \"{}\" (known: {}, or all)", name, known));
     }
     chosen.push_back(b);
   }
@@ -137,9 +137,8 @@ std::optional<reports::Report> run_jobs(const std::vector<engine::Job>& jobs,
   const auto start = std::chrono::steady_clock::now();
   engine::SweepOutcome outcome = engine::run_sweep(jobs, options);
   if (outcome.interrupted) {
-    std::cerr << fmt::format(
-        "actcheck: interrupted after {} of {} blocks. ", outcome.blocks_done,
-        outcome.blocks_total);
+    std::cerr << fmt::format("actcheck: interrupted after {} of {} blocks. ", outcome.blocks_done,
+                             outcome.blocks_total);
     if (options.journal.empty()) {
       std::cerr << "The jobs printed above are complete; the rest is lost (give --json OUT to "
                    "keep every finished block and resume).\n";
@@ -162,8 +161,9 @@ std::optional<reports::Report> run_jobs(const std::vector<engine::Job>& jobs,
 int run_sweep_command(const SweepCommand& o, const std::string& command_line, std::ostream& out) {
   const std::vector<Fn> fns = parse_functions(o.functions);
   const Format format = parse_measured_format(o.format);
-  engine::InputSpec inputs = engine::parse_input_spec(
-      !o.inputs.empty() ? o.inputs : format == Format::kF32 ? "sample:1000000" : "exhaustive");
+  engine::InputSpec inputs = engine::parse_input_spec(!o.inputs.empty()        ? o.inputs
+                                                      : format == Format::kF32 ? "sample:1000000"
+                                                                               : "exhaustive");
   if (o.seed) inputs.seed = o.seed;
   if (!o.params.empty() && fns.size() != 1) {
     throw UsageError("--param: give exactly one --function when setting parameters");
@@ -202,8 +202,7 @@ int run_sweep_command(const SweepCommand& o, const std::string& command_line, st
   return status;
 }
 
-int run_report_command(const ReportCommand& o, const std::string& command_line,
-                       std::ostream& out) {
+int run_report_command(const ReportCommand& o, const std::string& command_line, std::ostream& out) {
   std::vector<engine::Job> jobs;
   const std::vector<Fn> fns = parse_functions(o.functions);
   for (Format format : {Format::kF16, Format::kBF16, Format::kF32}) {
@@ -213,8 +212,7 @@ int run_report_command(const ReportCommand& o, const std::string& command_line,
                                        ? fmt::format("sample:{}", o.rows)
                                    : format == Format::kF32 ? fmt::format("sample:{}", o.f32_sample)
                                                             : "exhaustive";
-        jobs.push_back(
-            {fn, default_params(fn), format, pass, engine::parse_input_spec(inputs)});
+        jobs.push_back({fn, default_params(fn), format, pass, engine::parse_input_spec(inputs)});
       }
     }
   }

@@ -42,7 +42,9 @@ double uniform(std::uint64_t seed, std::uint64_t counter) {
 }
 
 int exponent_bits(Format format) { return spec(format).storage_bits - spec(format).precision; }
-std::uint64_t sign_bit(Format format) { return std::uint64_t{1} << (spec(format).storage_bits - 1); }
+std::uint64_t sign_bit(Format format) {
+  return std::uint64_t{1} << (spec(format).storage_bits - 1);
+}
 std::uint64_t infinity_pattern(Format format) {
   return ((std::uint64_t{1} << exponent_bits(format)) - 1) << (spec(format).precision - 1);
 }
@@ -81,17 +83,16 @@ std::vector<std::pair<int, std::string>> read_lines(const std::string& path) {
 double format_value(double v, Format format, const std::string& where) {
   const double r = reference::round_to_format(v, format);
   if (!reference::same_bits(r, v) && !std::isnan(v)) {
-    throw InputError(fmt::format("{}: {} is not a {} value (nearest: {:a})", where, v,
-                                 format_name(format), r));
+    throw InputError(
+        fmt::format("{}: {} is not a {} value (nearest: {:a})", where, v, format_name(format), r));
   }
   return v;
 }
 
 void sort_unique(std::vector<double>& values, Format format) {
   std::erase_if(values, [](double v) { return std::isnan(v); });
-  std::sort(values.begin(), values.end(), [format](double a, double b) {
-    return ordinal(a, format) < ordinal(b, format);
-  });
+  std::sort(values.begin(), values.end(),
+            [format](double a, double b) { return ordinal(a, format) < ordinal(b, format); });
   values.erase(std::unique(values.begin(), values.end(), reference::same_bits), values.end());
   values.push_back(NAN);
 }
@@ -139,8 +140,8 @@ std::vector<double> special_values(Fn fn, const Params& params, Format format) {
   const double min_subnormal = from_bits(1, format);
   const double min_normal = std::ldexp(1.0, spec(format).emin);
   const double max = largest(format);
-  std::vector<double> centres = {0.0,         1.0,        min_subnormal, next_down(min_normal, format),
-                                 min_normal,  max,        INFINITY,
+  std::vector<double> centres = {0.0, 1.0, min_subnormal, next_down(min_normal, format), min_normal,
+                                 max, INFINITY,
                                  // where e^x overflows and where it underflows to 0 in the format
                                  std::log(max), std::log(min_subnormal)};
   for (const Kink& k : activation(fn).kinks) centres.push_back(k.at.eval(params));
@@ -173,9 +174,9 @@ ElementInputs::ElementInputs(const InputSpec& spec_in, Fn fn, const Params& para
       const std::uint64_t per_binade = std::uint64_t{1} << (spec(format).precision - 1);
       per_stratum_ = std::min(per_binade, (spec_in.count + strata - 1) / strata);
       size_ = strata * per_stratum_;
-      description_ = fmt::format(
-          "{} {} values: {} from each of the {} binades of both signs, seed {}", size_,
-          format_name(format), per_stratum_, strata, seed_);
+      description_ =
+          fmt::format("{} {} values: {} from each of the {} binades of both signs, seed {}", size_,
+                      format_name(format), per_stratum_, strata, seed_);
       break;
     }
     case InputKind::kSpecial:
@@ -208,10 +209,9 @@ double ElementInputs::at(std::uint64_t i) const {
       const std::uint64_t k = i % per_stratum_;
       const int significand_bits = spec(format_).precision - 1;
       const std::uint64_t fields = (std::uint64_t{1} << exponent_bits(format_)) - 1;
-      const std::uint64_t within =
-          per_stratum_ == (std::uint64_t{1} << significand_bits)
-              ? k
-              : permute(k, significand_bits, seed_ ^ splitmix64(stratum));
+      const std::uint64_t within = per_stratum_ == (std::uint64_t{1} << significand_bits)
+                                       ? k
+                                       : permute(k, significand_bits, seed_ ^ splitmix64(stratum));
       const std::uint64_t sign = stratum >= fields ? sign_bit(format_) : 0;
       return from_bits(sign | ((stratum % fields) << significand_bits) | within, format_);
     }
@@ -248,10 +248,18 @@ std::vector<Eigen::VectorXd> special_rows(Format format) {
   const double big = std::min(max, 1e30);
   const double tiny = from_bits(1, format);
   std::vector<Eigen::VectorXd> rows = {
-      row_of({big, 0}),          row_of({max, -max}),       row_of({0}),
-      row_of({-big, 0, 1}),      row_of({max, tiny, -max, 0}), row_of({INFINITY, 0}),
-      row_of({INFINITY, 1, INFINITY}), row_of({-INFINITY, 0, 1}), row_of({-INFINITY, -INFINITY}),
-      row_of({NAN, 1}),          row_of({1, 2, 3, 4}),      row_of({-1, -2, -3, -4}),
+      row_of({big, 0}),
+      row_of({max, -max}),
+      row_of({0}),
+      row_of({-big, 0, 1}),
+      row_of({max, tiny, -max, 0}),
+      row_of({INFINITY, 0}),
+      row_of({INFINITY, 1, INFINITY}),
+      row_of({-INFINITY, 0, 1}),
+      row_of({-INFINITY, -INFINITY}),
+      row_of({NAN, 1}),
+      row_of({1, 2, 3, 4}),
+      row_of({-1, -2, -3, -4}),
   };
   rows.push_back(Eigen::VectorXd::Constant(4096, 1.0));
   rows.push_back(Eigen::VectorXd::LinSpaced(4096, -big, big));
@@ -289,8 +297,8 @@ RowInputs::RowInputs(const InputSpec& spec_in, Fn fn, const Params& params, Form
         for (double& v : row) v = format_value(v, format, where);
         rows_.push_back(std::move(row));
       }
-      description_ = fmt::format("{} {} rows from {}", rows_.size(), format_name(format),
-                                 spec_in.path);
+      description_ =
+          fmt::format("{} {} rows from {}", rows_.size(), format_name(format), spec_in.path);
       break;
   }
   for (Eigen::VectorXd& row : rows_) {
@@ -323,8 +331,8 @@ RowInput RowInputs::with_gradient(Eigen::VectorXd x, std::uint64_t i) const {
   Eigen::VectorXd dy(n);
   const std::uint64_t seed = ~seed_ ^ splitmix64(i);
   for (Eigen::Index k = 0; k < n; ++k) {
-    dy[k] = reference::round_to_format(2 * uniform(seed, static_cast<std::uint64_t>(k)) - 1,
-                                       format_);
+    dy[k] =
+        reference::round_to_format(2 * uniform(seed, static_cast<std::uint64_t>(k)) - 1, format_);
   }
   return {std::move(x), std::move(dy)};
 }

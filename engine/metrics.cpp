@@ -42,8 +42,8 @@ bool same_example(const std::optional<Example>& a, const std::optional<Example>&
 }  // namespace
 
 std::string_view bin_label(std::size_t bin) {
-  static constexpr std::string_view kLabels[kBins] = {"0",    "<=0.5", "<=1",   "<=2",
-                                                      "<=4",  "<=16",  "<=256", ">256"};
+  static constexpr std::string_view kLabels[kBins] = {"0",   "<=0.5", "<=1",   "<=2",
+                                                      "<=4", "<=16",  "<=256", ">256"};
   return kLabels[bin];
 }
 
@@ -85,10 +85,10 @@ double Metrics::mean_ulp() const {
 }
 
 bool Metrics::operator==(const Metrics& o) const {
-  return count == o.count && correctly_rounded == o.correctly_rounded &&
-         histogram == o.histogram && ulp_sum == o.ulp_sum && same_example(worst, o.worst) &&
-         non_finite == o.non_finite && same_example(non_finite_example, o.non_finite_example) &&
-         signed_zero == o.signed_zero && same_example(signed_zero_example, o.signed_zero_example) &&
+  return count == o.count && correctly_rounded == o.correctly_rounded && histogram == o.histogram &&
+         ulp_sum == o.ulp_sum && same_example(worst, o.worst) && non_finite == o.non_finite &&
+         same_example(non_finite_example, o.non_finite_example) && signed_zero == o.signed_zero &&
+         same_example(signed_zero_example, o.signed_zero_example) &&
          undecided_rows == o.undecided_rows;
 }
 

@@ -21,17 +21,17 @@ std::string_view bin_label(std::size_t bin);  // "0", "<=0.5", …, ">256"
 
 // One compared result and where it came from.
 struct Example {
-  std::uint64_t input = 0;  // index in the input set (a row's index for vector entries)
+  std::uint64_t input = 0;    // index in the input set (a row's index for vector entries)
   std::int64_t element = -1;  // the element within the row, or −1 for elementwise entries
-  double x = 0;             // the input (for rows: the row's element at `element`)
-  double y = 0;             // the result
-  double exact = 0;         // the correctly rounded exact value
+  double x = 0;               // the input (for rows: the row's element at `element`)
+  double y = 0;               // the result
+  double exact = 0;           // the correctly rounded exact value
   double ulps = 0;
 };
 
 struct Metrics {
   std::uint64_t count = 0;
-  std::uint64_t correctly_rounded = 0;  // 0 steps, no mismatch
+  std::uint64_t correctly_rounded = 0;              // 0 steps, no mismatch
   std::array<std::uint64_t, kBins> histogram = {};  // over the results with no non-finite mismatch
   ExactSum ulp_sum;
   std::optional<Example> worst;  // largest ulps (no non-finite mismatch); ties: earliest input
@@ -51,9 +51,9 @@ struct Metrics {
   bool operator==(const Metrics& other) const;
 };
 
-// Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5 (correctly
-// rounded), every result correctly rounded, signed zeros included; otherwise max ULP ≤ budget
-// (a −0 for +0 is then reported but does not fail).
+// Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5
+// (correctly rounded), every result correctly rounded, signed zeros included; otherwise max ULP ≤
+// budget (a −0 for +0 is then reported but does not fail).
 bool within_budget(const Metrics& m, double budget);
 
 }  // namespace actcheck::engine

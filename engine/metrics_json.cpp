@@ -13,9 +13,14 @@ using nlohmann::json;
 
 json example_json(const std::optional<Example>& e) {
   if (!e) return nullptr;
-  return {{"input", e->input}, {"element", e->element}, {"x", hex(e->x)},
-          {"y", hex(e->y)},    {"exact", hex(e->exact)}, {"ulps", hex(e->ulps)},
-          {"x_decimal", fmt::format("{:.9g}", e->x)}, {"ulps_decimal", e->ulps}};
+  return {{"input", e->input},
+          {"element", e->element},
+          {"x", hex(e->x)},
+          {"y", hex(e->y)},
+          {"exact", hex(e->exact)},
+          {"ulps", hex(e->ulps)},
+          {"x_decimal", fmt::format("{:.9g}", e->x)},
+          {"ulps_decimal", e->ulps}};
 }
 
 double hex_value(const json& j, const char* key, std::string_view where) {

@@ -75,8 +75,7 @@ struct JobState {
 
 // Measures inputs [first, last) of a job on every supporting backend.
 std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Backend*>& backends,
-                                   std::uint64_t first, std::uint64_t last,
-                                   reference::Tier tier) {
+                                   std::uint64_t first, std::uint64_t last, reference::Tier tier) {
   const Job& job = *s.job;
   const Quantity q = quantity_of(job.pass);
   std::vector<Metrics> metrics(backends.size());
@@ -111,9 +110,9 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
       continue;
     }
     std::vector<double> out(exact.size());
-    const std::span<const double> dy =
-        job.pass == Pass::kBackward ? std::span<const double>(row.dy.data(), row.dy.size())
-                                    : std::span<const double>();
+    const std::span<const double> dy = job.pass == Pass::kBackward
+                                           ? std::span<const double>(row.dy.data(), row.dy.size())
+                                           : std::span<const double>();
     for (std::size_t b = 0; b < backends.size(); ++b) {
       if (!s.supported[b]) continue;
       backends[b]->evaluate(
@@ -122,10 +121,14 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
       for (std::size_t i = 0; i < out.size(); ++i) {
         check_representable(*backends[b], job, out[i]);
         // The input shown is the element's own x (for gated entries, the first half's).
-        const double x = row.x[static_cast<Eigen::Index>(std::min<std::size_t>(i, row.x.size() - 1))];
+        const double x =
+            row.x[static_cast<Eigen::Index>(std::min<std::size_t>(i, row.x.size() - 1))];
         metrics[b].add(measure(out[i], exact[i], job.format),
-                       {.input = r, .element = static_cast<std::int64_t>(i), .x = x,
-                        .y = out[i], .exact = exact[i].rounded});
+                       {.input = r,
+                        .element = static_cast<std::int64_t>(i),
+                        .x = x,
+                        .y = out[i],
+                        .exact = exact[i].rounded});
       }
     }
   }
@@ -186,8 +189,8 @@ json journal_header(const std::vector<Job>& jobs, const std::vector<JobState>& s
                     const SweepOptions& options) {
   json j = {{"actcheck_journal", 1}, {"shard", options.shard.text()}};
   for (std::size_t k = 0; k < jobs.size(); ++k) {
-    j["jobs"].push_back({{"job", jobs[k].key()}, {"seed", jobs[k].inputs.seed},
-                         {"block", states[k].per_block}});
+    j["jobs"].push_back(
+        {{"job", jobs[k].key()}, {"seed", jobs[k].inputs.seed}, {"block", states[k].per_block}});
   }
   for (const Backend* b : options.backends) j["backends"].push_back(b->name());
   return j;
@@ -210,12 +213,11 @@ std::string Job::key() const {
 Shard Shard::parse(std::string_view text) {
   const std::size_t slash = text.find('/');
   unsigned i = 0, n = 0;
-  const bool ok =
-      slash != std::string_view::npos &&
-      std::from_chars(text.data(), text.data() + slash, i).ptr == text.data() + slash &&
-      std::from_chars(text.data() + slash + 1, text.data() + text.size(), n).ptr ==
-          text.data() + text.size() &&
-      n >= 1 && i >= 1 && i <= n;
+  const bool ok = slash != std::string_view::npos &&
+                  std::from_chars(text.data(), text.data() + slash, i).ptr == text.data() + slash &&
+                  std::from_chars(text.data() + slash + 1, text.data() + text.size(), n).ptr ==
+                      text.data() + text.size() &&
+                  n >= 1 && i >= 1 && i <= n;
   if (!ok) {
     throw InputError(fmt::format("--shard: \"{}\" is not i/N with 1 <= i <= N (e.g. 3/8)", text));
   }
@@ -237,9 +239,12 @@ SweepOutcome run_sweep(const std::vector<Job>& jobs, const SweepOptions& options
         std::holds_alternative<ElementInputs>(inputs) ? elements_per_block(size) : kRowsPerBlock;
     const std::uint64_t begin = size * options.shard.index / options.shard.count;
     const std::uint64_t end = size * (options.shard.index + 1) / options.shard.count;
-    JobState s{&job, std::move(inputs), begin, end, per_block, (end - begin + per_block - 1) / per_block,
-               {}, std::vector<Metrics>(backends.size())};
-    for (const Backend* b : backends) s.supported.push_back(b->supports(job.fn, job.format, job.pass));
+    JobState s{&job,      std::move(inputs),
+               begin,     end,
+               per_block, (end - begin + per_block - 1) / per_block,
+               {},        std::vector<Metrics>(backends.size())};
+    for (const Backend* b : backends)
+      s.supported.push_back(b->supports(job.fn, job.format, job.pass));
     total_inputs += end - begin;
     states.push_back(std::move(s));
   }
@@ -277,8 +282,11 @@ SweepOutcome run_sweep(const std::vector<Job>& jobs, const SweepOptions& options
 
   auto result_of = [&](std::size_t j) {
     const JobState& s = states[j];
-    JobResult r{*s.job, std::visit([](const auto& set) { return set.description(); }, s.inputs),
-                s.begin, s.end - s.begin, {}};
+    JobResult r{*s.job,
+                std::visit([](const auto& set) { return set.description(); }, s.inputs),
+                s.begin,
+                s.end - s.begin,
+                {}};
     for (std::size_t k = 0; k < backends.size(); ++k) {
       r.backends.push_back({std::string(backends[k]->name()), bool(s.supported[k]), s.totals[k]});
     }

@@ -61,9 +61,9 @@ struct SweepOptions {
   unsigned threads = 0;  // 0: every core
   Shard shard;
   reference::Tier tier = reference::Tier::kFastThenMpfr;
-  std::string journal;                              // empty: keep nothing until the end
+  std::string journal;                                // empty: keep nothing until the end
   std::function<void(const JobResult&)> on_job_done;  // called as each job completes
-  bool progress = true;                             // on a terminal only, in any case
+  bool progress = true;                               // on a terminal only, in any case
 };
 
 struct SweepOutcome {

@@ -31,7 +31,7 @@ enum class Mismatch : std::uint8_t {
 std::string_view to_string(Mismatch m);
 
 struct UlpError {
-  double ulps = 0;         // |y − v| / ulp(v); 0 for a non-finite mismatch and for NaN against NaN
+  double ulps = 0;  // |y − v| / ulp(v); 0 for a non-finite mismatch and for NaN against NaN
   std::uint64_t steps = 0;  // values of the format between y and the correctly rounded result
                             // (±0 count as one value); 0 means correctly rounded
   Mismatch mismatch = Mismatch::kNone;

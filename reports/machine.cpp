@@ -1,3 +1,5 @@
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <gnu/libc-version.h>
 #include <mpfr.h>
 #include <sys/utsname.h>
@@ -5,8 +7,6 @@
 #include <Eigen/Core>
 #include <chrono>
 #include <filesystem>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <fstream>
 #include <thread>
 
@@ -31,8 +31,8 @@ nlohmann::json describe_machine() {
           {"compiler", "GCC " __VERSION__},
           {"glibc", gnu_get_libc_version()},
           {"mpfr", mpfr_get_version()},
-          {"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION,
-                                EIGEN_MINOR_VERSION)}};
+          {"eigen",
+           fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)}};
 }
 
 std::string utc_now() {

@@ -46,7 +46,8 @@ std::string markdown(const Report& r) {
                     r.shard);
   md += fmt::format("- machine: {}\n", r.machine.dump());
   md += "- backends:\n";
-  for (const BackendInfo& b : r.backends) md += fmt::format("  - `{}`: {}\n", b.name, b.description);
+  for (const BackendInfo& b : r.backends)
+    md += fmt::format("  - `{}`: {}\n", b.name, b.description);
   md +=
       "\nEach cell: the maximum error in ULPs of the exact value (see the design's Numbers), the "
       "input where it occurs (hex; for row entries, the element's input and its row), and the "
@@ -80,14 +81,13 @@ std::string markdown(const Report& r) {
     for (const engine::BackendResult& b : job.backends) {
       if (!b.supported || !b.metrics.non_finite) continue;
       const engine::Example& e = *b.metrics.non_finite_example;
-      md += fmt::format("- {} {} {}, `{}`: {} of {}; e.g. x = `{}`{} gives {} where the exact "
-                        "value rounds to {}\n",
-                        activation(job.job.fn).name, spec(job.job.format).name,
-                        backends::to_string(job.job.pass), b.backend, b.metrics.non_finite,
-                        b.metrics.count, hex(e.x),
-                        e.element >= 0 ? fmt::format(" (row {}, element {})", e.input, e.element)
-                                       : "",
-                        hex(e.y), hex(e.exact));
+      md += fmt::format(
+          "- {} {} {}, `{}`: {} of {}; e.g. x = `{}`{} gives {} where the exact "
+          "value rounds to {}\n",
+          activation(job.job.fn).name, spec(job.job.format).name, backends::to_string(job.job.pass),
+          b.backend, b.metrics.non_finite, b.metrics.count, hex(e.x),
+          e.element >= 0 ? fmt::format(" (row {}, element {})", e.input, e.element) : "", hex(e.y),
+          hex(e.exact));
       any = true;
     }
   }

@@ -45,13 +45,15 @@ std::string junk_file() {
 
 TEST(CliSweep, BudgetDecidesTheExitStatus) {
   // The naive softplus overflows to inf for x > 88.7 in float32: a non-finite mismatch.
-  const Outcome over = run("sweep -f softplus -b naive --format f32 --pass forward "
-                           "--inputs special --max-ulp 4 --threads 1");
+  const Outcome over =
+      run("sweep -f softplus -b naive --format f32 --pass forward "
+          "--inputs special --max-ulp 4 --threads 1");
   EXPECT_EQ(over.status, 1) << over.output;
   EXPECT_NE(over.output.find("OVER BUDGET: naive"), std::string::npos) << over.output;
   // Without a budget the same sweep only reports.
-  const Outcome none = run("sweep -f softplus -b naive --format f32 --pass forward "
-                           "--inputs special --threads 1");
+  const Outcome none =
+      run("sweep -f softplus -b naive --format f32 --pass forward "
+          "--inputs special --threads 1");
   EXPECT_EQ(none.status, 0) << none.output;
   EXPECT_NE(none.output.find("non-finite"), std::string::npos) << none.output;
 }

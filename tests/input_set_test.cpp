@@ -1,5 +1,7 @@
 // Input sets: what each promises (every value once; every binade with the same count; specials with
 // their neighbours; files read exactly, with errors that say where).
+#include "engine/input_set.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <set>
 
 #include "engine/bits.hpp"
-#include "engine/input_set.hpp"
 #include "engine/text.hpp"
 #include "engine/ulp.hpp"
 #include "reference/rounding.hpp"
@@ -75,9 +76,9 @@ TEST(InputSets, SpecialValuesHoldKinksExtremesAndNeighbours) {
   auto has = [&](double x) {
     return std::any_of(v.begin(), v.end(), [x](double y) { return reference::same_bits(x, y); });
   };
-  for (double x : {0.0, -0.0, 6.0, next_up(6.0, Format::kF16), next_down(6.0, Format::kF16),
-                   65504.0, -65504.0, double{INFINITY}, double{-INFINITY}, 0x1p-24, 0x1p-14,
-                   std::log(65504.0)}) {
+  for (double x :
+       {0.0, -0.0, 6.0, next_up(6.0, Format::kF16), next_down(6.0, Format::kF16), 65504.0, -65504.0,
+        double{INFINITY}, double{-INFINITY}, 0x1p-24, 0x1p-14, std::log(65504.0)}) {
     EXPECT_TRUE(has(reference::round_to_format(x, Format::kF16))) << x;
   }
   EXPECT_TRUE(std::isnan(v.back()));
@@ -93,7 +94,8 @@ std::string write_temp(const char* name, const std::string& text) {
 }
 
 TEST(InputSets, FilesAreReadExactlyAndErrorsSayWhere) {
-  const std::string good = write_temp("good.txt", "# hard cases\n0x1.8p+1\n\n-0.5  # a comment\ninf\n");
+  const std::string good =
+      write_temp("good.txt", "# hard cases\n0x1.8p+1\n\n-0.5  # a comment\ninf\n");
   ElementInputs set(parse_input_spec("file:" + good), Fn::tanh, {}, Format::kF16);
   ASSERT_EQ(set.size(), 3u);
   EXPECT_EQ(set.at(0), 3.0);

@@ -44,7 +44,7 @@ TEST(NaiveCaught, SoftmaxWithoutMaxSubtractionIsNaN) {
   std::ofstream(file) << "88, 0\n89, 0\n";
   const Metrics rows = naive(Fn::softmax, ("file:" + file).c_str());
   ASSERT_TRUE(rows.non_finite_example.has_value());
-  EXPECT_EQ(rows.non_finite_example->input, 1u);  // the first row (88) is fine
+  EXPECT_EQ(rows.non_finite_example->input, 1u);   // the first row (88) is fine
   EXPECT_EQ(rows.non_finite_example->element, 0);  // e^89/(e^89 + 1) = inf/inf
   EXPECT_EQ(rows.non_finite, 1u);  // its neighbour, 1/inf = 0 for e^-89 ≈ 2.2e-39, is merely wrong
   EXPECT_GT(rows.max_ulp(), 1e6);

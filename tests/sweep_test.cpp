@@ -1,12 +1,13 @@
 // Sweeps: the fast tier changes no figure; threads and shards merge to exactly the whole run; an
 // interrupted sweep resumes from its journal to the same figures; metrics count what they claim.
+#include "engine/sweep.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
-#include "engine/sweep.hpp"
 #include "engine/text.hpp"
 #include "engine/ulp.hpp"
 #include "reference/rounding.hpp"
@@ -32,10 +33,11 @@ class PlantedErrors final : public Backend {
     if (p.fn == Fn::softmax) {  // correctly rounded rows, from the reference
       Eigen::VectorXd row = Eigen::Map<const Eigen::VectorXd>(x.data(), x.size());
       Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(dy.data(), dy.size());
-      const auto q = p.pass == Pass::kForward ? reference::Quantity::kValue
-                                              : reference::Quantity::kDerivative;
+      const auto q =
+          p.pass == Pass::kForward ? reference::Quantity::kValue : reference::Quantity::kDerivative;
       if (p.pass == Pass::kForward) v = Eigen::VectorXd::Zero(row.size());
-      const Eigen::VectorXd r = reference::correctly_rounded_row(p.fn, q, row, v, p.params, p.format);
+      const Eigen::VectorXd r =
+          reference::correctly_rounded_row(p.fn, q, row, v, p.params, p.format);
       for (std::size_t i = 0; i < out.size(); ++i) out[i] = r[static_cast<Eigen::Index>(i)];
       return;
     }
@@ -61,8 +63,8 @@ class CorrectlyRounded final : public Backend {
   }
   void evaluate(const Problem& p, std::span<const double> x, std::span<const double> dy,
                 std::span<double> out) const override {
-    const auto q = p.pass == Pass::kForward ? reference::Quantity::kValue
-                                            : reference::Quantity::kDerivative;
+    const auto q =
+        p.pass == Pass::kForward ? reference::Quantity::kValue : reference::Quantity::kDerivative;
     for (std::size_t i = 0; i < x.size(); ++i) {
       out[i] = reference::correctly_rounded(p.fn, q, x[i], p.params, p.format);
       if (p.pass == Pass::kBackward) out[i] *= dy[i];  // dy = 1: exact
@@ -213,7 +215,10 @@ TEST(Sweep, CorrectlyRoundedBackendScoresZeroOnEveryInputSet) {
   EXPECT_EQ(m.count, 4u);
   EXPECT_EQ(m.correctly_rounded, 4u);
   // The checked-in hard cases: near-ties that only MPFR settles.
-  const Job hard{Fn::gelu, {}, Format::kF32, Pass::kForward,
+  const Job hard{Fn::gelu,
+                 {},
+                 Format::kF32,
+                 Pass::kForward,
                  parse_input_spec(std::string("file:") + ACTCHECK_DATA_DIR + "/gelu_f32_hard.txt")};
   const Metrics h = measure_job(hard, kPerfect, reference::Tier::kFastThenMpfr, 2);
   EXPECT_GT(h.count, 1000u);

@@ -1,12 +1,13 @@
 // The ULP measure and the exact sum, on hand-made cases whose answers follow from the definitions
 // (design: Numbers), not from the code.
+#include "engine/ulp.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
 #include "engine/exact_sum.hpp"
-#include "engine/ulp.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
