@@ -1,6 +1,9 @@
 #include "engine/bits.hpp"
 
+#include <bit>
 #include <cmath>
+
+#include "catalog/carrier_bits.hpp"
 
 namespace actcheck::engine {
 namespace {
@@ -28,11 +31,13 @@ double from_bits(std::uint64_t pattern, Format format) {
   double v;
   if (e == exponent_mask) {
     v = m == 0 ? INFINITY : NAN;
-  } else if (e == 0) {
-    v = std::ldexp(static_cast<double>(m), spec(format).emin - l.mantissa_bits);
-  } else {
-    const double significand = static_cast<double>((std::uint64_t{1} << l.mantissa_bits) | m);
-    v = std::ldexp(significand, static_cast<int>(e) - l.bias - l.mantissa_bits);
+  } else if (e == 0) {  // m·2^(emin − mantissa bits): the product is exact
+    v = carrier::scale(static_cast<double>(m), spec(format).emin - l.mantissa_bits);
+  } else {  // a normal value of the format is a normal double: move the fields over
+    v = std::bit_cast<double>(
+        (static_cast<std::uint64_t>(static_cast<int>(e) - l.bias + carrier::kBias)
+         << carrier::kMantissaBits) |
+        (m << (carrier::kMantissaBits - l.mantissa_bits)));
   }
   return negative ? -v : v;
 }
@@ -48,12 +53,13 @@ std::uint64_t to_bits(double value, Format format) {
   const double a = std::fabs(value);
   if (a == 0) return sign;
   const int emin = spec(format).emin;
-  const int e = std::ilogb(a);
-  if (e < emin) {  // subnormal: the exponent field is 0
-    return sign | static_cast<std::uint64_t>(std::ldexp(a, l.mantissa_bits - emin));
+  const int e = carrier::binade(a);
+  if (e < emin) {  // subnormal: the exponent field is 0, the pattern a / 2^(emin − mantissa bits)
+    return sign | static_cast<std::uint64_t>(carrier::scale(a, l.mantissa_bits - emin));
   }
-  const auto m = static_cast<std::uint64_t>(std::ldexp(a, l.mantissa_bits - e)) -
-                 (std::uint64_t{1} << l.mantissa_bits);
+  const std::uint64_t m =
+      (std::bit_cast<std::uint64_t>(a) & carrier::kMantissaMask) >>
+      (carrier::kMantissaBits - l.mantissa_bits);
   return sign | (static_cast<std::uint64_t>(e + l.bias) << l.mantissa_bits) | m;
 }
 

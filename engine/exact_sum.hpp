@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -18,15 +19,13 @@ class ExactSum {
   // x must be finite and ≥ 0.
   void add(double x) {
     if (x == 0) return;
-    int e;
-    const double m = std::frexp(x, &e);  // x = m·2^e, m in [1/2, 1)
-    // x = significand·2^(e − 53) with an integer significand; place it in 2^-1074 units.
-    auto significand = static_cast<std::uint64_t>(std::ldexp(m, 53));
-    int position = e - 53 + 1074;
-    if (position < 0) {  // a subnormal: its low bits are zero, shift them out
-      significand >>= -position;
-      position = 0;
-    }
+    // x = significand·2^(field − 1075) for a normal double, mantissa·2^-1074 for a subnormal one;
+    // in 2^-1074 units its lowest bit sits at field − 1 (at 0 for subnormals).
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const int field = static_cast<int>(bits >> 52);
+    const std::uint64_t significand =
+        (bits & ((std::uint64_t{1} << 52) - 1)) | (field ? std::uint64_t{1} << 52 : 0);
+    const int position = field ? field - 1 : 0;
     const unsigned __int128 shifted = static_cast<unsigned __int128>(significand)
                                       << (position % kLimbBits);
     const int limb = position / kLimbBits;

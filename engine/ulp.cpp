@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "catalog/carrier_bits.hpp"
 #include "engine/bits.hpp"
 
 namespace actcheck::engine {
@@ -23,8 +24,8 @@ int non_finite_class(double v) {
 
 double ulp(double v, Format format) {
   const FormatSpec& f = spec(format);
-  const int e = (v == 0 || !std::isfinite(v)) ? f.emin : std::max(std::ilogb(v), f.emin);
-  return std::ldexp(1.0, e - f.precision + 1);
+  const int e = (v == 0 || !std::isfinite(v)) ? f.emin : std::max(carrier::binade(v), f.emin);
+  return carrier::scale(1.0, e - f.precision + 1);
 }
 
 std::int64_t ordinal(double x, Format format) {
