@@ -57,9 +57,8 @@ std::uint64_t to_bits(double value, Format format) {
   if (e < emin) {  // subnormal: the exponent field is 0, the pattern a / 2^(emin − mantissa bits)
     return sign | static_cast<std::uint64_t>(carrier::scale(a, l.mantissa_bits - emin));
   }
-  const std::uint64_t m =
-      (std::bit_cast<std::uint64_t>(a) & carrier::kMantissaMask) >>
-      (carrier::kMantissaBits - l.mantissa_bits);
+  const std::uint64_t m = (std::bit_cast<std::uint64_t>(a) & carrier::kMantissaMask) >>
+                          (carrier::kMantissaBits - l.mantissa_bits);
   return sign | (static_cast<std::uint64_t>(e + l.bias) << l.mantissa_bits) | m;
 }
 

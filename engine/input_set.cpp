@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -25,16 +26,27 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 // A keyed bijection of [0, 2^bits): adds, odd multiplications and xor-shifts are each one-to-one
 // modulo 2^bits, so the first n images of 0, 1, … are n distinct values spread over the range.
-std::uint64_t permute(std::uint64_t k, int bits, std::uint64_t key) {
-  const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
-  for (int round = 0; round < 3; ++round) {
-    key = splitmix64(key);
-    k = (k + key) & mask;
-    k = (k * (key | 1)) & mask;
-    k ^= k >> (bits / 2 + 1);
+// The round keys depend on the stratum only: a block of inputs derives them once.
+class Permutation {
+ public:
+  Permutation(int bits, std::uint64_t key)
+      : mask_((std::uint64_t{1} << bits) - 1), shift_(bits / 2 + 1) {
+    for (std::uint64_t& k : keys_) k = key = splitmix64(key);
   }
-  return k;
-}
+  std::uint64_t operator()(std::uint64_t k) const {
+    for (const std::uint64_t key : keys_) {
+      k = (k + key) & mask_;
+      k = (k * (key | 1)) & mask_;
+      k ^= k >> shift_;
+    }
+    return k;
+  }
+
+ private:
+  std::uint64_t mask_;
+  int shift_;
+  std::array<std::uint64_t, 3> keys_;
+};
 
 // A uniform double in [0, 1) from a counter.
 double uniform(std::uint64_t seed, std::uint64_t counter) {
@@ -197,26 +209,46 @@ ElementInputs::ElementInputs(const InputSpec& spec_in, Fn fn, const Params& para
 }
 
 double ElementInputs::at(std::uint64_t i) const {
+  double x;
+  fill(i, std::span<double>(&x, 1));
+  return x;
+}
+
+void ElementInputs::fill(std::uint64_t first, std::span<double> out) const {
   switch (kind_) {
     case InputKind::kExhaustive: {
       const std::uint64_t positives = infinity_pattern(format_) + 1;
-      if (i < positives) return from_bits(i, format_);
-      if (i == positives) return NAN;
-      return from_bits((i - positives - 1) | sign_bit(format_), format_);
+      for (std::uint64_t i = first; double& x : out) {
+        if (i < positives) {
+          x = from_bits(i, format_);
+        } else {
+          x = i == positives ? NAN : from_bits((i - positives - 1) | sign_bit(format_), format_);
+        }
+        ++i;
+      }
+      return;
     }
     case InputKind::kSample: {
-      const std::uint64_t stratum = i / per_stratum_;
-      const std::uint64_t k = i % per_stratum_;
       const int significand_bits = spec(format_).precision - 1;
       const std::uint64_t fields = (std::uint64_t{1} << exponent_bits(format_)) - 1;
-      const std::uint64_t within = per_stratum_ == (std::uint64_t{1} << significand_bits)
-                                       ? k
-                                       : permute(k, significand_bits, seed_ ^ splitmix64(stratum));
-      const std::uint64_t sign = stratum >= fields ? sign_bit(format_) : 0;
-      return from_bits(sign | ((stratum % fields) << significand_bits) | within, format_);
+      const bool whole_binade = per_stratum_ == (std::uint64_t{1} << significand_bits);
+      std::size_t done = 0;
+      while (done < out.size()) {
+        const std::uint64_t i = first + done;
+        const std::uint64_t stratum = i / per_stratum_;
+        const std::uint64_t sign = stratum >= fields ? sign_bit(format_) : 0;
+        const std::uint64_t binade = (stratum % fields) << significand_bits;
+        const Permutation within(significand_bits, seed_ ^ splitmix64(stratum));
+        const std::uint64_t end =
+            std::min<std::uint64_t>(out.size(), (stratum + 1) * per_stratum_ - first);
+        for (std::uint64_t k = i % per_stratum_; done < end; ++done, ++k) {
+          out[done] = from_bits(sign | binade | (whole_binade ? k : within(k)), format_);
+        }
+      }
+      return;
     }
     default:
-      return values_[i];
+      std::copy_n(values_.begin() + static_cast<std::ptrdiff_t>(first), out.size(), out.begin());
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,8 @@ class ElementInputs {
 
   std::uint64_t size() const { return size_; }
   double at(std::uint64_t i) const;
+  // Inputs first, first + 1, … into out (as many as it holds): at() for a whole block at once.
+  void fill(std::uint64_t first, std::span<double> out) const;
   // What the set holds, in a few words ("all 63,489 float16 values, NaN once").
   const std::string& description() const { return description_; }
 

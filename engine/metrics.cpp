@@ -19,16 +19,21 @@ bool earlier(const Example& a, const Example& b) {
 }
 
 // Keeps the earliest example, so that the choice does not depend on the order of merging.
-void keep_earliest(std::optional<Example>& kept, const std::optional<Example>& candidate) {
-  if (candidate && (!kept || earlier(*candidate, *kept))) kept = candidate;
+void keep_earliest(std::optional<Example>& kept, const Example& candidate) {
+  if (!kept || earlier(candidate, *kept)) kept = candidate;
 }
 
-void keep_worst(std::optional<Example>& kept, const std::optional<Example>& candidate) {
-  if (!candidate) return;
-  if (!kept || candidate->ulps > kept->ulps ||
-      (candidate->ulps == kept->ulps && earlier(*candidate, *kept))) {
+void keep_worst(std::optional<Example>& kept, const Example& candidate) {
+  if (!kept || candidate.ulps > kept->ulps ||
+      (candidate.ulps == kept->ulps && earlier(candidate, *kept))) {
     kept = candidate;
   }
+}
+
+template <class Keep>
+void keep_optional(std::optional<Example>& kept, const std::optional<Example>& candidate,
+                   Keep keep) {
+  if (candidate) keep(kept, *candidate);
 }
 
 bool same_example(const std::optional<Example>& a, const std::optional<Example>& b) {
@@ -71,11 +76,11 @@ void Metrics::merge(const Metrics& other) {
   correctly_rounded += other.correctly_rounded;
   for (std::size_t i = 0; i < kBins; ++i) histogram[i] += other.histogram[i];
   ulp_sum.merge(other.ulp_sum);
-  keep_worst(worst, other.worst);
+  keep_optional(worst, other.worst, keep_worst);
   non_finite += other.non_finite;
-  keep_earliest(non_finite_example, other.non_finite_example);
+  keep_optional(non_finite_example, other.non_finite_example, keep_earliest);
   signed_zero += other.signed_zero;
-  keep_earliest(signed_zero_example, other.signed_zero_example);
+  keep_optional(signed_zero_example, other.signed_zero_example, keep_earliest);
   undecided_rows += other.undecided_rows;
 }
 

@@ -83,10 +83,8 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
     const std::size_t n = last - first;
     std::vector<double> x(n), out(n);
     std::vector<reference::Exact> exact(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      x[i] = elements->at(first + i);
-      exact[i] = reference::exact(job.fn, q, x[i], job.params, job.format, tier);
-    }
+    elements->fill(first, x);
+    reference::exact(job.fn, q, x, job.params, job.format, tier, exact);
     const std::vector<double> dy(job.pass == Pass::kBackward ? n : 0, 1.0);
     for (std::size_t b = 0; b < backends.size(); ++b) {
       if (!s.supported[b]) continue;

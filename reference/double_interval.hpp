@@ -1,13 +1,15 @@
 // The fast tier's arithmetic: an enclosure [lo, hi] computed in double precision. Each basic
-// operation is rounded to nearest and then widened outward by one ulp; each libm call (exp,
-// expm1, log, log1p, tanh, erf, erfc) is widened by kLibmUlps, a bound we assume for glibc's
-// double functions. The assumption is checked, not trusted: tests/reference_rounding_test.cpp
+// operation is rounded to nearest and its ends then moved out to the neighbouring doubles; each
+// libm call (exp, expm1, log, log1p, tanh, erf, erfc) is widened by kLibmUlps, a bound we assume
+// for glibc's double functions. The assumption is checked, not trusted: tests/correct_rounding_test
 // compares every answer this tier decides with MPFR's on all float16/bfloat16 inputs and a float32
 // sample. Exact results (TwoSum / FMA residual 0) stay points, so ties are left to MPFR.
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <numbers>
 
@@ -23,9 +25,11 @@ class DoubleInterval {
 
   static DoubleInterval decimal(const char* digits) {
     double r = std::strtod(digits, nullptr);
-    return widened(r, r, 1);
+    return outward(r, r);
   }
-  static DoubleInterval pi() { return widened(std::numbers::pi, std::numbers::pi, 1); }
+  // [lo, hi] for ends known to enclose a value (lo ≤ hi).
+  static DoubleInterval between(double lo, double hi) { return DoubleInterval(lo, hi, lo == hi); }
+  static DoubleInterval pi() { return outward(std::numbers::pi, std::numbers::pi); }
 
   double lo() const { return lo_; }
   double hi() const { return hi_; }
@@ -46,7 +50,7 @@ class DoubleInterval {
       double bb = s - a.lo_;
       if (std::isfinite(s) && (a.lo_ - (s - bb)) + (b.lo_ - bb) == 0) return DoubleInterval(s);
     }
-    return signed_like(widened(a.lo_ + b.lo_, a.hi_ + b.hi_, 1), a.nonnegative() && b.nonnegative(),
+    return signed_like(outward(a.lo_ + b.lo_, a.hi_ + b.hi_), a.nonnegative() && b.nonnegative(),
                        a.nonpositive() && b.nonpositive());
   }
   friend DoubleInterval operator-(const DoubleInterval& a, const DoubleInterval& b) {
@@ -115,7 +119,7 @@ class DoubleInterval {
   }
   friend DoubleInterval sqrt(const DoubleInterval& a) {
     if (a.is_zero()) return a;
-    return widened(std::sqrt(a.lo_), std::sqrt(a.hi_), 1);  // correctly rounded by IEEE 754
+    return outward(std::sqrt(a.lo_), std::sqrt(a.hi_));  // correctly rounded by IEEE 754
   }
   friend DoubleInterval square(const DoubleInterval& a) {
     if (a.point_ || a.lo_ >= 0 || a.hi_ <= 0) return a * a;
@@ -146,6 +150,19 @@ class DoubleInterval {
     return r;
   }
 
+  // The ends of correctly rounded (nearest) results moved to their neighbours: the exact values lie
+  // strictly between a rounded result's neighbours.
+  static DoubleInterval outward(double lo, double hi) {
+    return DoubleInterval(below(lo), -below(-hi), false);
+  }
+  static double below(double v) {
+    if (std::isnan(v) || v == -INFINITY) return v;
+    if (v == INFINITY) return 0x1.fffffffffffffp+1023;  // an overflow: the exact value is larger
+    if (v == 0) return -0x1p-1074;
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    return std::bit_cast<double>(v > 0 ? bits - 1 : bits + 1);
+  }
+
   // lo moved down and hi moved up by at least `ulps` units in the last place.
   static DoubleInterval widened(double lo, double hi, double ulps) {
     return DoubleInterval(down(lo, ulps), up(hi, ulps), false);
@@ -157,20 +174,32 @@ class DoubleInterval {
   }
   static double up(double v, double ulps) { return -down(-v, ulps); }
 
+  // Every formula starts from a point x: one call serves both ends there.
   template <class F>
   static DoubleInterval libm(const DoubleInterval& a, F f, bool increasing) {
-    double lo = f(increasing ? a.lo_ : a.hi_);
-    double hi = f(increasing ? a.hi_ : a.lo_);
+    const double lo = f(increasing ? a.lo_ : a.hi_);
+    const double hi = a.point_ ? lo : f(increasing ? a.hi_ : a.lo_);
     return widened(lo, hi, kLibmUlps);
   }
 
   template <class F>
   static DoubleInterval corners(const DoubleInterval& a, const DoubleInterval& b, F f) {
-    double c[] = {f(a.lo_, b.lo_), f(a.lo_, b.hi_), f(a.hi_, b.lo_), f(a.hi_, b.hi_)};
-    for (double v : c) {
-      if (std::isnan(v)) return DoubleInterval(NAN, NAN, false);
+    double c[4];
+    int n = 0;
+    for (double x : {a.lo_, a.hi_}) {
+      for (double y : {b.lo_, b.hi_}) {
+        c[n++] = f(x, y);
+        if (b.point_) break;
+      }
+      if (a.point_) break;
     }
-    return widened(*std::min_element(c, c + 4), *std::max_element(c, c + 4), 1);
+    double lo = c[0], hi = c[0];
+    for (int i = 0; i < n; ++i) {
+      if (std::isnan(c[i])) return DoubleInterval(NAN, NAN, false);
+      lo = std::min(lo, c[i]);
+      hi = std::max(hi, c[i]);
+    }
+    return outward(lo, hi);
   }
 
   double lo_ = 0;

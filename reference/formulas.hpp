@@ -16,28 +16,34 @@
 //  - written independently of impl/: nothing here is shared with the kernels.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 
 #include "catalog/catalog.hpp"
+#include "reference/double_interval.hpp"
 
 namespace actcheck::reference {
 
 // σ(t) and σ(−t) = 1 − σ(t), without cancellation. `negative` is the sign of t, which callers
 // know exactly even when t itself is only enclosed.
 template <class R>
-struct Logistic {
-  R p;  // σ(t)
-  R q;  // σ(−t)
+class Logistic {
+ public:
+  Logistic(const R& t, bool negative)
+      : e_(exp(negative ? t : -t)), d_(R(1.0) + e_), negative_(negative) {}
+  // Each on demand: a formula that needs one of them pays for one division.
+  R p() const { return negative_ ? e_ / d_ : R(1.0) / d_; }  // σ(t)
+  R q() const { return negative_ ? R(1.0) / d_ : e_ / d_; }  // σ(−t)
+
+ private:
+  R e_;  // e^(−|t|) ∈ (0, 1]
+  R d_;  // 1 + e
+  bool negative_;
 };
 template <class R>
 Logistic<R> logistic(const R& t, bool negative) {
-  R e = exp(negative ? t : -t);  // e^(−|t|) ∈ (0, 1]
-  R d = R(1.0) + e;
-  R big = R(1.0) / d;
-  R small = e / d;
-  if (negative) return {small, big};
-  return {big, small};
+  return Logistic<R>(t, negative);
 }
 
 // log(1 + e^t) without overflow or cancellation.
@@ -104,12 +110,12 @@ template <>
 struct Formula<Fn::sigmoid> {
   template <class R>
   static R value(double x, const Params&) {
-    return logistic(R(x), x < 0).p;
+    return logistic(R(x), x < 0).p();
   }
   template <class R>
   static R derivative(double x, const Params&) {
     Logistic<R> s = logistic(R(x), x < 0);
-    return s.p * s.q;
+    return s.p() * s.q();
   }
 };
 
@@ -196,19 +202,19 @@ template <>
 struct Formula<Fn::swish> {
   template <class R>
   static R value(double x, const Params& p) {
-    return R(x) * Swish<R>(x, p[0]).s.p;
+    return R(x) * Swish<R>(x, p[0]).s.p();
   }
   template <class R>
   static R derivative(double x, const Params& p) {
     Swish<R> w(x, p[0]);
-    return w.s.p * (R(1.0) + w.t * w.s.q);
+    return w.s.p() * (R(1.0) + w.t * w.s.q());
   }
   // ∂f/∂β = x²·σ(βx)·σ(−βx), which tends to 0 as |x| → ∞ for β ≠ 0.
   template <class R>
   static R param_derivative(double x, const Params& p) {
     if (std::isinf(x)) return R(p[0] == 0 ? INFINITY : 0.0);
     Swish<R> w(x, p[0]);
-    return square(R(x)) * w.s.p * w.s.q;
+    return square(R(x)) * w.s.p() * w.s.q();
   }
 };
 
@@ -233,7 +239,7 @@ struct Formula<Fn::softplus> {
   }
   template <class R>
   static R derivative(double x, const Params& p) {
-    return logistic(R(p[0]) * R(x), std::signbit(p[0]) != std::signbit(x)).p;
+    return logistic(R(p[0]) * R(x), std::signbit(p[0]) != std::signbit(x)).p();
   }
 };
 
@@ -280,6 +286,29 @@ R normal_cdf(double x) {
   return erfc(R(-x) / sqrt(R(2.0))) * R(0.5);
 }
 
+// The double tier's Φ. erfc multiplies the relative error of its argument by 2y² (about 200 at
+// y = 10, where gelu still has float32 values), so −x/√2 rounded to a double would cost hundreds of
+// ulps. Instead y = −x/√2 is carried as y₀ + δ (y₀ a double, δ enclosed to about 2^-105·|y|) and
+// the mean value theorem adds δ back: erfc(y₀ + δ) = erfc(y₀) − (2/√π)·e^(−ξ²)·δ for some ξ between
+// y₀ and y₀ + δ.
+// 1/√2 = kInvSqrt2Hi + kInvSqrt2Lo + ε with |ε| < 2^-107 (tests/oracle_test checks it in MPFR);
+// regenerate with mpmath at 300 bits: hi = float(c), lo = float(c − hi).
+inline constexpr double kInvSqrt2Hi = 0x1.6a09e667f3bcdp-1;
+inline constexpr double kInvSqrt2Lo = -0x1.bdd3413b26456p-55;
+template <>
+inline DoubleInterval normal_cdf<DoubleInterval>(double x) {
+  using R = DoubleInterval;
+  constexpr double kHi = kInvSqrt2Hi, kLo = kInvSqrt2Lo;
+  if (!std::isfinite(x) || std::fabs(x) < 0x1p-900) return erfc(R(-x) / sqrt(R(2.0))) * R(0.5);
+  const double y0 = -x * kHi;
+  const double residual = std::fma(-x, kHi, -y0);  // exact: −x·kHi − y0
+  const double epsilon = std::fabs(x) * 0x1p-107;
+  const R delta = R(residual) + R(-x) * R(kLo) + R::between(-epsilon, epsilon);
+  const R xi = R(y0) + R::between(std::min(delta.lo(), 0.0), std::max(delta.hi(), 0.0));
+  const R derivative = R(2.0) / sqrt(R::pi()) * exp(-square(xi));
+  return (erfc(R(y0)) - derivative * delta) * R(0.5);
+}
+
 template <>
 struct Formula<Fn::gelu> {
   template <class R>
@@ -308,13 +337,13 @@ template <>
 struct Formula<Fn::gelu_tanh> {
   template <class R>
   static R value(double x, const Params&) {
-    return R(x) * GeluTanh<R>(x).s.p;
+    return R(x) * GeluTanh<R>(x).s.p();
   }
   template <class R>
   static R derivative(double x, const Params&) {
     GeluTanh<R> g(x);
     R du = g.k * (R(1.0) + R(3.0) * g.c * square(R(x)));  // u′
-    return negative_left_of_minus_two(x, g.s.p + R(x) * R(2.0) * g.s.p * g.s.q * du);
+    return negative_left_of_minus_two(x, g.s.p() + R(x) * R(2.0) * g.s.p() * g.s.q() * du);
   }
 };
 
@@ -328,7 +357,7 @@ struct Formula<Fn::mish> {
   static R derivative(double x, const Params&) {
     R sp = softplus_of(R(x), x < 0);
     return negative_left_of_minus_two(
-        x, tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0).p);
+        x, tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0).p());
   }
 };
 
@@ -394,7 +423,7 @@ struct Formula<Fn::logsigmoid> {
   }
   template <class R>
   static R derivative(double x, const Params&) {
-    return logistic(R(x), x < 0).q;
+    return logistic(R(x), x < 0).q();
   }
 };
 

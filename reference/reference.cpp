@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
 #include <string>
 
 #include "reference/formulas.hpp"
@@ -46,16 +47,21 @@ R formula(Quantity q, double x, const Params& p) {
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
 
+template <Fn F, class R>
+R enclose_as(Quantity q, double x, const Params& p) {
+  if (std::isnan(x) || (std::isinf(x) && q != Quantity::kParamDerivative)) {
+    if (!has_quantity(F, q)) throw Unsupported(unsupported_message(F, q));
+    return R(std::isnan(x) ? NAN : limit_at_infinity(F, q, x > 0, p));
+  }
+  return formula<F, R>(q, x, p);
+}
+
 template <class R>
 R dispatch(Fn fn, Quantity q, double x, const Params& p) {
-  if (std::isnan(x) || (std::isinf(x) && q != Quantity::kParamDerivative)) {
-    if (!has_quantity(fn, q)) throw Unsupported(unsupported_message(fn, q));
-    return R(std::isnan(x) ? NAN : limit_at_infinity(fn, q, x > 0, p));
-  }
   switch (fn) {
 #define ACTCHECK_ACTIVATION(id, ...) \
   case Fn::id:                       \
-    return formula<Fn::id, R>(q, x, p);
+    return enclose_as<Fn::id, R>(q, x, p);
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
   }
@@ -76,15 +82,6 @@ std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& f
       round_to_format(e.lo(), format, is_midpoint(e.lo(), format) ? MPFR_RNDU : MPFR_RNDN);
   const double hi =
       round_to_format(e.hi(), format, is_midpoint(e.hi(), format) ? MPFR_RNDD : MPFR_RNDN);
-  if (same_bits(lo, hi)) return lo;
-  return std::nullopt;
-}
-
-// The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle.
-std::optional<double> decide_rounding(const DoubleInterval& e, const FormatSpec& format) {
-  const double lo = round_to_format(e.lo(), format);
-  if (e.is_point()) return lo;
-  const double hi = round_to_format(e.hi(), format);
   if (same_bits(lo, hi)) return lo;
   return std::nullopt;
 }
@@ -147,9 +144,8 @@ std::optional<std::array<double, N>> decide_all(const Enclosure& e,
 }
 
 template <std::size_t N>
-std::optional<std::array<double, N>> fast_all(Fn fn, Quantity q, double x, const Params& p,
+std::optional<std::array<double, N>> fast_all(const DoubleInterval& e, double x,
                                               const std::array<const FormatSpec*, N>& grids) {
-  DoubleInterval e = fast_enclose(fn, q, x, p);
   if (e.has_nan()) {
     if (std::isnan(x)) return all_nan<N>();
     return std::nullopt;
@@ -186,7 +182,7 @@ DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p) {
 }
 
 std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
-  if (auto r = fast_all<1>(fn, q, x, p, {&spec(format)})) return (*r)[0];
+  if (auto r = fast_all<1>(fast_enclose(fn, q, x, p), x, {&spec(format)})) return (*r)[0];
   return std::nullopt;
 }
 
@@ -195,12 +191,40 @@ double rounded(Fn fn, Quantity q, double x, const Params& p, Format format) {
   return correctly_rounded(fn, q, x, p, format);
 }
 
+namespace {
+
+// The loop is instantiated per entry, so that its formulas inline into it.
+template <Fn F>
+void exact_block(Quantity q, std::span<const double> x, const Params& p, Format format, Tier tier,
+                 std::span<Exact> out) {
+  const std::array<const FormatSpec*, 2> grids = {&spec(format), &measuring_grid(format)};
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    std::optional<std::array<double, 2>> r;
+    if (tier == Tier::kFastThenMpfr) {
+      r = fast_all(enclose_as<F, DoubleInterval>(q, x[i], p), x[i], grids);
+    }
+    if (!r) r = ziv(F, q, x[i], p, grids);
+    out[i] = {(*r)[0], (*r)[1]};
+  }
+}
+
+}  // namespace
+
+void exact(Fn fn, Quantity q, std::span<const double> x, const Params& p, Format format, Tier tier,
+           std::span<Exact> out) {
+  switch (fn) {
+#define ACTCHECK_ACTIVATION(id, ...) \
+  case Fn::id:                       \
+    return exact_block<Fn::id>(q, x, p, format, tier, out);
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+  }
+}
+
 Exact exact(Fn fn, Quantity q, double x, const Params& p, Format format, Tier tier) {
-  const std::array<const FormatSpec*, 2> grids = {&spec(format), &kMeasuringGrid};
-  std::optional<std::array<double, 2>> r;
-  if (tier == Tier::kFastThenMpfr) r = fast_all(fn, q, x, p, grids);
-  if (!r) r = ziv(fn, q, x, p, grids);
-  return {(*r)[0], (*r)[1]};
+  Exact r;
+  exact(fn, q, std::span<const double>(&x, 1), p, format, tier, std::span<Exact>(&r, 1));
+  return r;
 }
 
 }  // namespace actcheck::reference

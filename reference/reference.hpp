@@ -12,6 +12,7 @@
 
 #include <boost/multiprecision/mpfr.hpp>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 
@@ -19,6 +20,7 @@
 #include "catalog/format.hpp"
 #include "reference/double_interval.hpp"
 #include "reference/mpfr_interval.hpp"
+#include "reference/rounding.hpp"
 
 namespace actcheck::reference {
 
@@ -51,7 +53,15 @@ Real midpoint(const MpfrInterval& e, unsigned bits);
 
 // The rounding of an enclosure into `format` when both its ends round alike (a point always does).
 std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& format);
-std::optional<double> decide_rounding(const DoubleInterval& e, const FormatSpec& format);
+// The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle. Inline: the
+// engine calls it twice per input, and an optional<double> returned through memory stalls.
+inline std::optional<double> decide_rounding(const DoubleInterval& e, const FormatSpec& format) {
+  const double lo = round_to_format(e.lo(), format);
+  if (e.is_point()) return lo;
+  const double hi = round_to_format(e.hi(), format);
+  if (same_bits(lo, hi)) return lo;
+  return std::nullopt;
+}
 inline std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
   return decide_rounding(e, spec(format));
 }
@@ -74,15 +84,25 @@ std::optional<double> fast_rounded(Fn fn, Quantity q, double x, const Params& p,
 // Both tiers: the fast one when it decides, MPFR otherwise. Equal to correctly_rounded (tested).
 double rounded(Fn fn, Quantity q, double x, const Params& p, Format format);
 
-// The grid fractional ULP errors are measured on: 40 significant bits over double's exponent range.
+// The grid fractional ULP errors in `format` are measured on: 40 significant bits, and below 2^-16
+// of the format's smallest normal a fixed spacing (finer than anything the format can tell apart).
 // Errors computed from the exact value rounded to it are off by at most 2^-16 ULP in float32 (and
-// 2^-29 in float16), and come out the same whichever tier decided the rounding.
-inline constexpr FormatSpec kMeasuringGrid = {Format::kF64, "grid40", 40, -1022, 1023, 64};
+// 2^-29 in float16), and come out the same whichever tier decided the rounding. The floor matters
+// to the fast tier: e^(−10^12) and a double enclosure [−2^-1050, −0] of it both round to −0 there.
+constexpr FormatSpec make_measuring_grid(Format format) {
+  return {Format::kF64, "grid40", 40, spec(format).emin - 16, 1023, 64};
+}
+inline constexpr FormatSpec kMeasuringGrids[] = {
+    make_measuring_grid(Format::kF64), make_measuring_grid(Format::kF32),
+    make_measuring_grid(Format::kF16), make_measuring_grid(Format::kBF16)};
+constexpr const FormatSpec& measuring_grid(Format format) {
+  return kMeasuringGrids[static_cast<int>(format)];
+}
 
 // The exact value of q(x) as the engine compares results with it.
 struct Exact {
   double rounded;  // correctly rounded into the format
-  double approx;   // rounded to kMeasuringGrid
+  double approx;   // rounded to measuring_grid(format)
 };
 
 enum class Tier : std::uint8_t {
@@ -93,5 +113,8 @@ enum class Tier : std::uint8_t {
 // Both roundings of q(x), decided together by Ziv's strategy. Identical for both tiers (tested).
 Exact exact(Fn fn, Quantity q, double x, const Params& p, Format format,
             Tier tier = Tier::kFastThenMpfr);
+// The same for every x of a block, into out (of the same size): what sweeps call.
+void exact(Fn fn, Quantity q, std::span<const double> x, const Params& p, Format format, Tier tier,
+           std::span<Exact> out);
 
 }  // namespace actcheck::reference

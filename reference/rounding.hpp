@@ -4,6 +4,11 @@
 
 #include <mpfr.h>
 
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+#include "catalog/carrier_bits.hpp"
 #include "catalog/format.hpp"
 
 namespace actcheck::reference {
@@ -13,18 +18,48 @@ namespace actcheck::reference {
 // Every function takes a FormatSpec, so that a grid which is no user-facing format (the engine's
 // 40-bit measuring grid) rounds the same way; the Format overloads are shorthands.
 double round_to_format(mpfr_srcptr v, const FormatSpec& format, mpfr_rnd_t rnd = MPFR_RNDN);
-double round_to_format(double v, const FormatSpec& format);
 
 // Is v exactly halfway between two neighbouring values of `format` (a rounding tie)?
 bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
+
+// The double overload and same_bits are inline: the engine calls them several times per input.
+inline double round_to_format(double v, const FormatSpec& f) {
+  using namespace carrier;
+  if (f.precision >= 53 || !std::isfinite(v) || v == 0) return v;
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
+  const std::uint64_t sign = bits & kSignBit;
+  std::uint64_t magnitude = bits ^ sign;
+  const int dropped = 53 - f.precision;
+  if (magnitude >= std::bit_cast<std::uint64_t>(pow2(f.emin))) {
+    // Nearest-even on the bit pattern: adding half an ULP less one, plus the kept lowest bit, then
+    // truncating, rounds ties to even; a carry out of the significand steps the exponent, as it
+    // should, and one out of the largest binade reaches the infinity pattern.
+    magnitude += (std::uint64_t{1} << (dropped - 1)) - 1 + ((magnitude >> dropped) & 1);
+    magnitude &= ~((std::uint64_t{1} << dropped) - 1);
+    if (magnitude >=
+        std::bit_cast<std::uint64_t>(f.emax + 1 > 1023 ? INFINITY : pow2(f.emax + 1))) {
+      return sign ? -INFINITY : INFINITY;
+    }
+    return std::bit_cast<double>(sign | magnitude);
+  }
+  // Below 2^emin the spacing stays 2^(emin − p + 1): round |v| / spacing to an integer (it is below
+  // 2^52, where adding and removing 2^52 rounds to nearest even) and scale back; all exact.
+  const int spacing = f.emin - f.precision + 1;
+  const double scaled = scale(std::fabs(v), -spacing);
+  const double r = scale((scaled + 0x1p52) - 0x1p52, spacing);
+  return sign ? -r : r;
+}
+
+// Are a and b the same value of the carrier, bit for bit (so −0 ≠ +0, and NaN = NaN)?
+inline bool same_bits(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
 
 inline double round_to_format(mpfr_srcptr v, Format format, mpfr_rnd_t rnd = MPFR_RNDN) {
   return round_to_format(v, spec(format), rnd);
 }
 inline double round_to_format(double v, Format format) { return round_to_format(v, spec(format)); }
 inline bool is_midpoint(mpfr_srcptr v, Format format) { return is_midpoint(v, spec(format)); }
-
-// Are a and b the same value of the carrier, bit for bit (so −0 ≠ +0, and NaN = NaN)?
-bool same_bits(double a, double b);
 
 }  // namespace actcheck::reference

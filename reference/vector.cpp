@@ -592,7 +592,8 @@ Eigen::VectorXd correctly_rounded_row(Fn fn, Quantity q, const Eigen::VectorXd& 
 
 std::vector<Exact> exact_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
                              const Params& p, Format format) {
-  const auto [rounded, approx] = ziv_row<2>(fn, q, x, v, p, {&spec(format), &kMeasuringGrid});
+  const auto [rounded, approx] =
+      ziv_row<2>(fn, q, x, v, p, {&spec(format), &measuring_grid(format)});
   std::vector<Exact> r(static_cast<std::size_t>(rounded.size()));
   for (std::size_t i = 0; i < r.size(); ++i) {
     r[i] = {rounded[static_cast<Eigen::Index>(i)], approx[static_cast<Eigen::Index>(i)]};

@@ -2,6 +2,9 @@
 // by a separate MPFR type (mpfr_float_100) that shares no code with reference/.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "reference/formulas.hpp"
 #include "test_support.hpp"
 
 namespace actcheck::testing {
@@ -24,6 +27,15 @@ TEST(Constants, SeluFixedPointClosedForms) {
   // selu′ on the left of 0 tends to λα, the reference's product of the published constants.
   const Real left = ref(Fn::selu, Quantity::kDerivative, -0x1p-200, 256);
   EXPECT_LT(abs(Oracle(left) - lambda * alpha), Oracle("1e-30"));
+}
+
+// The double tier's Φ carries 1/√2 as two doubles and bounds what they miss by 2^-107.
+TEST(Constants, InverseSqrtTwoSplit) {
+  using reference::kInvSqrt2Hi;
+  using reference::kInvSqrt2Lo;
+  const Oracle exact = 1 / sqrt(Oracle(2));
+  EXPECT_LT(abs(exact - Oracle(kInvSqrt2Hi)), Oracle(std::ldexp(1.0, -53)));
+  EXPECT_LT(abs(exact - Oracle(kInvSqrt2Hi) - Oracle(kInvSqrt2Lo)), Oracle(std::ldexp(1.0, -107)));
 }
 
 TEST(Constants, TanhOfOneIsTheRatioOfExponentials) {

@@ -50,7 +50,8 @@ TEST(Ulp, FractionalErrorAgainstAnInexactValue) {
   // v = 1 + 0.3 ulp rounds to 1; returning 1 + ulp is 0.7 ulp off and one step away. The engine
   // measures against v on the 40-bit grid: within 2^-16 ulp in float32, as documented.
   const double u = 0x1p-23;
-  const Exact v{1.0, reference::round_to_format(1.0 + 0.3 * u, reference::kMeasuringGrid)};
+  const Exact v{1.0,
+                reference::round_to_format(1.0 + 0.3 * u, reference::measuring_grid(Format::kF32))};
   EXPECT_EQ(measure(1.0, v, Format::kF32).steps, 0u);
   EXPECT_NEAR(measure(1.0, v, Format::kF32).ulps, 0.3, 0x1p-16);
   EXPECT_NEAR(measure(1.0 + u, v, Format::kF32).ulps, 0.7, 0x1p-16);
