@@ -197,14 +197,28 @@ namespace {
 template <Fn F>
 void exact_block(Quantity q, std::span<const double> x, const Params& p, Format format, Tier tier,
                  std::span<Exact> out) {
-  const std::array<const FormatSpec*, 2> grids = {&spec(format), &measuring_grid(format)};
+  const FormatSpec& target = spec(format);
+  const FormatSpec& grid = measuring_grid(format);
   for (std::size_t i = 0; i < x.size(); ++i) {
-    std::optional<std::array<double, 2>> r;
     if (tier == Tier::kFastThenMpfr) {
-      r = fast_all(enclose_as<F, DoubleInterval>(q, x[i], p), x[i], grids);
+      // Written out rather than through fast_all: this loop runs billions of times, and an
+      // optional<array> round trip through memory costs more than the roundings.
+      const DoubleInterval e = enclose_as<F, DoubleInterval>(q, x[i], p);
+      if (std::isnan(x[i])) {
+        out[i] = {NAN, NAN};
+        continue;
+      }
+      if (!e.has_nan()) {
+        const std::optional<double> rounded = decide_rounding(e, target);
+        const std::optional<double> approx = rounded ? decide_rounding(e, grid) : std::nullopt;
+        if (approx) {
+          out[i] = {*rounded, *approx};
+          continue;
+        }
+      }
     }
-    if (!r) r = ziv(F, q, x[i], p, grids);
-    out[i] = {(*r)[0], (*r)[1]};
+    const std::array<double, 2> r = ziv<2>(F, q, x[i], p, {&target, &grid});
+    out[i] = {r[0], r[1]};
   }
 }
 
