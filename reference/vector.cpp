@@ -444,6 +444,24 @@ Eigen::Index first_argmax(const Eigen::VectorXd& x, Eigen::Index begin, Eigen::I
   return best;
 }
 
+// swiglu's ∂/∂a, v·b·silu′(a), for a finite a > 0 and finite b, v. silu′(a) tends to 1 from above
+// as a grows, so v·b·silu′(a) tends to v·b, a product of two values of the format that is often
+// exactly a rounding tie (9 significant bits in bfloat16, 41 on the measuring grid). Which way it
+// rounds then depends on the sign of silu′(a) − 1 ≈ (a − 1)·e^(−a), which for a ≳ 45,000 is
+// beyond kMaxWorkingBits and for a ≳ 3·10^18 below MPFR's exponent range: the enclosure of silu′(a)
+// as σ(a)·(1 + a·σ(−a)) straddles 1 at every precision, and the row stays undecided. Written as
+//   v·b·silu′(a) = v·b + v·b·δ,  δ = silu′(a) − 1 = σ(−a)·(a·σ(a) − 1),
+// v·b is an exact point and δ's enclosure has its sign (σ(−a) ≥ +0 even when it underflows), so an
+// end of the sum lies on the tie and rounds inward (decide_rounding). For a in (0, 1.28) δ < 0,
+// with no cancellation either: |δ| ≤ 1/2. (The other products, v·silu(a) and b·silu(a), tend to
+// their limit from one side only: σ(a)'s enclosure then ends exactly at 1, on the tie.)
+R swiglu_d_inner(double a, double b, double v) {
+  const Logistic<R> s = logistic(R(a), false);
+  const R delta = s.q * (R(a) * s.p - R(1.0));
+  const R vb = R(v) * R(b);
+  return vb + vb * delta;
+}
+
 Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v, const Params& p) {
   const Eigen::Index h = x.size() / 2;
   Row y(q == Quantity::kValue ? h : 2 * h);
@@ -459,9 +477,14 @@ Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
       y[i] = other * g;
       continue;
     }
-    const R dg = enclose(inner, Quantity::kDerivative, u, p, bits);
-    const R d_other = R(v[i]) * g;           // ∂/∂other
-    const R d_inner = R(v[i]) * other * dg;  // ∂/∂u
+    const R d_other = R(v[i]) * g;  // ∂/∂other
+    // v·b = 0 stays a product, which gives the zero IEEE's sign (vb + vb·δ could make it the
+    // enclosure [−0, +0], which rounds to neither zero).
+    const bool tie_prone = fn == Fn::swiglu && a > 0 && std::isfinite(a) && std::isfinite(b) &&
+                           std::isfinite(v[i]) && b != 0 && v[i] != 0;
+    const R d_inner = tie_prone
+                          ? swiglu_d_inner(a, b, v[i])
+                          : R(v[i]) * other * enclose(inner, Quantity::kDerivative, u, p, bits);
     y[i] = fn == Fn::glu ? d_other : d_inner;
     y[h + i] = fn == Fn::glu ? d_inner : d_other;
   }
