@@ -534,6 +534,98 @@ TEST(Vector, SwigluGradientsAtModerateArgumentsRoundLikeTheDirectFormula) {
   }
 }
 
+// ---- The fast tier of exact_row must change nothing: every element it decides, bit for bit as
+// MPFR alone decides it, on the engine's rows (the adversarial ones and 300 random ones) and on
+// rows made to trip it: exact zeros, signed zeros, ties, underflow, equal entries.
+
+bool same_exact_rows(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
+                     Format format) {
+  const Params p = default_params(fn);
+  std::vector<reference::Exact> fast, mpfr;
+  try {
+    mpfr = reference::exact_row(fn, q, x, v, p, format, reference::Tier::kMpfrOnly);
+  } catch (const std::logic_error&) {
+    // Undecided by MPFR alone: the fast tier must not decide it either.
+    EXPECT_THROW(reference::exact_row(fn, q, x, v, p, format), std::logic_error);
+    return true;
+  }
+  fast = reference::exact_row(fn, q, x, v, p, format, reference::Tier::kFastThenMpfr);
+  for (std::size_t i = 0; i < fast.size(); ++i) {
+    if (!reference::same_bits(fast[i].rounded, mpfr[i].rounded) ||
+        !reference::same_bits(fast[i].approx, mpfr[i].approx)) {
+      ADD_FAILURE() << activation(fn).name << " " << spec(format).name << " "
+                    << reference::to_string(q) << " element " << i << ": fast tier "
+                    << fast[i].rounded << " / " << fast[i].approx << ", MPFR " << mpfr[i].rounded
+                    << " / " << mpfr[i].approx << "\nx = " << x.transpose()
+                    << "\nv = " << v.transpose();
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr Fn kVectorEntries[] = {Fn::softmax, Fn::softmin, Fn::log_softmax,
+                                 Fn::maxout,  Fn::glu,     Fn::swiglu};
+
+class FastTier : public ::testing::TestWithParam<Fn> {};
+
+TEST_P(FastTier, RoundsLikeMpfrAloneOnTheEngineRows) {
+  const Fn fn = GetParam();
+  for (Format format : kRowFormats) {
+    const engine::RowInputs rows(engine::parse_input_spec("sample:300"), fn, default_params(fn),
+                                 format);
+    for (std::uint64_t i = 0; i < rows.size(); ++i) {
+      const engine::RowInput r = rows.at(i);
+      for (Quantity q : {Quantity::kValue, Quantity::kDerivative}) {
+        if (!same_exact_rows(fn, q, r.x, r.dy, format)) return;
+      }
+    }
+  }
+}
+
+TEST_P(FastTier, RoundsLikeMpfrAloneOnRowsMadeToTripIt) {
+  const Fn fn = GetParam();
+  const Eigen::Index k = fn == Fn::maxout ? static_cast<Eigen::Index>(default_params(fn)[0]) : 2;
+  std::vector<std::pair<Eigen::VectorXd, Eigen::VectorXd>> rows;
+  // Rows of 4 (both halves of glu/swiglu, two groups of maxout) and v of the output's length.
+  auto add = [&](std::initializer_list<double> x, std::initializer_list<double> v4) {
+    const Eigen::VectorXd xr = row(x);
+    Eigen::VectorXd v = row(v4).head(reference::output_length(fn, xr.size(), Params{{double(k)}}));
+    rows.emplace_back(xr, v);
+  };
+  add({0, 0, 0, 0}, {1, 1, 1, 1});  // softmax's VJP exactly 0
+  add({2, 2, 7, 7}, {4, 4, 4, 4});
+  add({1, 2, 3, 4}, {0, 0, 0, 0});  // every VJP exactly 0
+  add({1, 2, 3, 4}, {-0.0, 0, -0.0, 0});
+  add({-0.0, 0, -0.0, 0.0}, {0.5, -0.5, 0.25, -0.25});  // signed zeros: glu/swiglu products ±0
+  add({0, -0.0, 3, -3}, {-0.0, 0.5, 0, -1});
+  add({0x1.58p+77, 2, -0x1.b8p+78, 1}, {0x1.4p-1, 1, 0.5, 0.5});  // swiglu's bfloat16 tie
+  add({1e30, 0, -1e30, 5}, {0.75, -0.25, 1, 1});           // huge spread: underflowing weights
+  add({-800, -900, 700, 1e-300}, {1e-30, -1, 1e30, 0.5});  // underflow and a tiny entry
+  add({0.5, 0.5, 0.5, 0.5}, {0.25, 0.5, 0.75, 1});         // one group; ⟨s, v⟩ exact
+  add({0, 0, -10, -20}, {0x1.01p0, 0, 0.5, 0});            // ties at the maximum (bfloat16)
+  add({1, 3, 5, 5}, {10, 20, 10, 20});
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  for (int r = 0; r < 60; ++r) {
+    // Small integers and dyadic v: many exact sums, equal entries and products that are ties.
+    const auto n = static_cast<Eigen::Index>(2 * (1 + r % 8));
+    Eigen::VectorXd x(n), v(reference::output_length(fn, n, default_params(fn)));
+    for (double& e : x) e = std::round(4 * unit(rng)) * (r % 3 == 0 ? 0x1p60 : 1);
+    for (double& e : v) e = std::round(8 * unit(rng)) / 8;
+    rows.emplace_back(x, v);
+  }
+  for (Format format : kRowFormats) {
+    for (const auto& [x, v] : rows) {
+      for (Quantity q : {Quantity::kValue, Quantity::kDerivative}) {
+        if (!same_exact_rows(fn, q, x, v, format)) return;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(VectorEntries, FastTier, ::testing::ValuesIn(kVectorEntries));
+
 TEST(Vector, RowsThatDoNotSuitTheEntryAreRejected) {
   const Params p = default_params(Fn::maxout);
   EXPECT_THROW(reference::output_length(Fn::glu, 3, Params{}), std::invalid_argument);
