@@ -102,7 +102,7 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
     const RowInput row = rows.at(r);
     std::vector<reference::Exact> exact;
     try {
-      exact = reference::exact_row(job.fn, q, row.x, row.dy, job.params, job.format);
+      exact = reference::exact_row(job.fn, q, row.x, row.dy, job.params, job.format, tier);
     } catch (const std::logic_error&) {
       for (Metrics& m : metrics) ++m.undecided_rows;
       continue;

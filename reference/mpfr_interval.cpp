@@ -88,9 +88,30 @@ MpfrInterval MpfrInterval::pi() {
 bool MpfrInterval::try_exact(const MpfrInterval& a, const MpfrInterval& b, BinaryOp f) {
   if (!a.point_ || !b.point_) return false;
   // Rounded to nearest, so that an exact zero gets IEEE's sign (x + (−x) = +0).
-  if (f(lo_, a.lo_, b.lo_, MPFR_RNDN) != 0) return false;
+  return bracket(f(lo_, a.lo_, b.lo_, MPFR_RNDN));
+}
+
+bool MpfrInterval::bracket(int ternary) {
+  if (ternary == 0) {
+    mpfr_set(hi_, lo_, MPFR_RNDN);
+    point_ = true;
+    return true;
+  }
+  // An inexact result rounded to nearest is one of the two numbers next to the exact value, and
+  // the ternary value says which: the other one is a step away, and the pair is what rounding
+  // down and up would give, at a third of the cost. Near the ends of the exponent range a step can
+  // leave it (to 0 or infinity), so there the caller rounds both ways after all.
+  if (!mpfr_regular_p(lo_) || mpfr_get_exp(lo_) <= mpfr_get_emin() + 1 ||
+      mpfr_get_exp(lo_) >= mpfr_get_emax() - 1) {
+    return false;
+  }
   mpfr_set(hi_, lo_, MPFR_RNDN);
-  point_ = true;
+  if (ternary > 0) {
+    mpfr_nextbelow(lo_);
+  } else {
+    mpfr_nextabove(hi_);
+  }
+  point_ = false;
   return true;
 }
 
@@ -109,10 +130,31 @@ bool above(mpfr_srcptr t, mpfr_srcptr hi) {
 
 }  // namespace
 
+// The sign of an enclosure whose ends are both regular numbers of one sign (+1 or −1); 0 for any
+// other (one that reaches 0, an infinity or NaN).
+int strict_sign(const MpfrInterval& a) {
+  if (!mpfr_regular_p(a.lo()) || !mpfr_regular_p(a.hi())) return 0;
+  const int lo = mpfr_sgn(a.lo()), hi = mpfr_sgn(a.hi());
+  return lo == hi ? lo : 0;
+}
+
 MpfrInterval MpfrInterval::corners(const MpfrInterval& a, const MpfrInterval& b, BinaryOp f) {
   MpfrInterval r;
   if (r.try_exact(a, b, f)) return r;
   r.point_ = false;
+  // With both operands of one sign, the extreme corners are known: two roundings instead of eight,
+  // with the same result (rounding is monotone, and no zero's sign is at stake).
+  const int sa = strict_sign(a), sb = strict_sign(b);
+  if (sa != 0 && sb != 0 && (f == mpfr_mul || f == mpfr_div)) {
+    // Which ends of a and b make the lower corner (the upper one takes the other ends): for a·b,
+    // a's lower end when b > 0 and b's when a > 0; for a/b, a's lower end when b > 0 and b's
+    // when a < 0.
+    const bool a_lo = sb > 0;
+    const bool b_lo = f == mpfr_mul ? sa > 0 : sa < 0;
+    f(r.lo_, a_lo ? a.lo_ : a.hi_, b_lo ? b.lo_ : b.hi_, MPFR_RNDD);
+    f(r.hi_, a_lo ? a.hi_ : a.lo_, b_lo ? b.hi_ : b.lo_, MPFR_RNDU);
+    return r;
+  }
   mpfr_t t;
   mpfr_init2(t, mpfr_get_prec(r.lo_));
   mpfr_srcptr as[] = {a.lo_, a.hi_};
@@ -133,12 +175,7 @@ MpfrInterval MpfrInterval::corners(const MpfrInterval& a, const MpfrInterval& b,
 
 MpfrInterval MpfrInterval::monotone(const MpfrInterval& a, UnaryOp f, bool increasing) {
   MpfrInterval r;
-  if (a.point_) {
-    if (f(r.lo_, a.lo_, MPFR_RNDN) == 0) {
-      mpfr_set(r.hi_, r.lo_, MPFR_RNDN);
-      return r;
-    }
-  }
+  if (a.point_ && r.bracket(f(r.lo_, a.lo_, MPFR_RNDN))) return r;
   r.point_ = false;
   f(r.lo_, increasing ? a.lo_ : a.hi_, MPFR_RNDD);
   f(r.hi_, increasing ? a.hi_ : a.lo_, MPFR_RNDU);

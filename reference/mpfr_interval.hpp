@@ -65,8 +65,13 @@ class MpfrInterval {
   using BinaryOp = int (*)(mpfr_ptr, mpfr_srcptr, mpfr_srcptr, mpfr_rnd_t);
   static MpfrInterval monotone(const MpfrInterval& a, UnaryOp f, bool increasing);
   static MpfrInterval corners(const MpfrInterval& a, const MpfrInterval& b, BinaryOp f);
-  // If both operands are points and f is exact on them, the point result; else false.
+  // If both operands are points, f's result rounded to nearest and its ends from that alone (a
+  // point when f is exact); false when the ends must still be computed.
   bool try_exact(const MpfrInterval& a, const MpfrInterval& b, BinaryOp f);
+  // lo_ holds a result rounded to nearest with this ternary value: makes it the point, or the
+  // enclosure between it and its neighbour; false where that neighbour is not the directed
+  // rounding (at the ends of the exponent range), with lo_ and hi_ left to the caller.
+  bool bracket(int ternary);
 
   mpfr_t lo_;
   mpfr_t hi_;

@@ -19,6 +19,21 @@ using Row = std::vector<R>;
 
 Row nan_row(Eigen::Index n) { return Row(static_cast<std::size_t>(n), R(NAN)); }
 
+// The elements of a row to compute. The Ziv loop asks again, at a higher precision, only for those
+// whose rounding is still open: the sums over the row are redone, the per-element work is not.
+// The others are left as +0.
+class Wanted {
+ public:
+  Wanted() = default;  // every element
+  explicit Wanted(const std::vector<bool>& open) : open_(&open) {}
+  bool operator()(Eigen::Index i) const {
+    return open_ == nullptr || (*open_)[static_cast<std::size_t>(i)];
+  }
+
+ private:
+  const std::vector<bool>* open_ = nullptr;
+};
+
 bool has_nan(const Eigen::VectorXd& x) { return x.array().isNaN().any(); }
 
 // The terms e^(xᵢ − m) of a row shifted by its maximum m, which softmax and log_softmax share.
@@ -49,18 +64,19 @@ struct ShiftedExponentials {
 };
 
 // softmax(x) as enclosures, or nothing when the row has no limit (NaN row).
-std::optional<Row> softmax(const Eigen::VectorXd& x) {
+std::optional<Row> softmax(const Eigen::VectorXd& x, Wanted want = {}) {
   ShiftedExponentials e(x);
   if (e.limit == ShiftedExponentials::Limit::kNone) return std::nullopt;
   Row s(static_cast<std::size_t>(x.size()));
   for (Eigen::Index i = 0; i < x.size(); ++i) {
+    if (!want(i)) continue;
     s[i] = e.limit == ShiftedExponentials::Limit::kOneHot ? R(x[i] == INFINITY ? 1.0 : 0.0)
                                                           : e.terms[i] / e.sum;
   }
   return s;
 }
 
-std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
+std::optional<Row> log_softmax(const Eigen::VectorXd& x, Wanted want) {
   ShiftedExponentials e(x);
   if (e.limit == ShiftedExponentials::Limit::kNone) return std::nullopt;
   const bool one_hot = e.limit == ShiftedExponentials::Limit::kOneHot;
@@ -70,6 +86,7 @@ std::optional<Row> log_softmax(const Eigen::VectorXd& x) {
   const bool negative = (x.array() > -INFINITY).count() > 1;
   Row y(static_cast<std::size_t>(x.size()));
   for (Eigen::Index i = 0; i < x.size(); ++i) {
+    if (!want(i)) continue;
     if (one_hot) {
       y[i] = R(x[i] == INFINITY ? 0.0 : -INFINITY);
     } else if (x[i] == -INFINITY) {
@@ -368,7 +385,7 @@ class SoftmaxVjp {
 };
 
 // Jᵀv of softmax at y: sᵢ(vᵢ − ⟨s, v⟩), times `sign` (softmin is softmax of y = −x).
-Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign) {
+Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign, Wanted want) {
   const ShiftedExponentials e(y);
   if (e.limit == ShiftedExponentials::Limit::kNone) return nan_row(y.size());
   const bool finite = v.allFinite();
@@ -381,6 +398,7 @@ Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign)
     R dot(0.0);
     for (std::size_t i = 0; i < s->size(); ++i) dot = dot + (*s)[i] * R(v[i]);
     for (std::size_t i = 0; i < g.size(); ++i) {
+      if (!want(static_cast<Eigen::Index>(i))) continue;
       const bool zero = finite && !groups.softmax_leading_group(v[i]);
       g[i] = zero ? R(0.0) : R(sign) * (*s)[i] * (R(v[i]) - dot);
     }
@@ -388,6 +406,7 @@ Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign)
   }
   SoftmaxVjp vjp(y, v, e, groups);
   for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (!want(i)) continue;
     const std::optional<R> gi = y[i] == e.max ? vjp.at_maximum(i) : vjp.below_maximum(i);
     // An exact zero is +0 whatever the sign, as x − x is.
     g[static_cast<std::size_t>(i)] = !gi ? R(0.0) : sign < 0 ? -*gi : *gi;
@@ -396,7 +415,7 @@ Row softmax_vjp(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double sign)
 }
 
 // Jᵀv of log_softmax: vᵢ − sᵢ·Σv.
-Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v, Wanted want) {
   const ShiftedExponentials e(x);
   if (e.limit == ShiftedExponentials::Limit::kNone) return nan_row(x.size());
   R total(0.0);
@@ -407,6 +426,7 @@ Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
   if (e.limit == ShiftedExponentials::Limit::kOneHot || !finite) {
     const std::optional<Row> s = softmax(x);  // as written, as in softmax_vjp
     for (std::size_t i = 0; i < g.size(); ++i) {
+      if (!want(static_cast<Eigen::Index>(i))) continue;
       const bool zero = finite && groups.log_softmax_term_is_zero(x[i], v[i]);
       g[i] = zero ? R(0.0) : R(v[i]) - (*s)[i] * total;
     }
@@ -421,6 +441,7 @@ Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
     if (x[j] < e.max) eps = eps + e.terms[j];
   }
   for (Eigen::Index i = 0; i < x.size(); ++i) {
+    if (!want(i)) continue;
     if (groups.log_softmax_term_is_zero(x[i], v[i])) {
       g[i] = R(0.0);
     } else if (x[i] == e.max) {
@@ -444,10 +465,30 @@ Eigen::Index first_argmax(const Eigen::VectorXd& x, Eigen::Index begin, Eigen::I
   return best;
 }
 
-Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v, const Params& p) {
+// swiglu's ∂/∂a, v·b·silu′(a), for a finite a > 0 and finite b, v. silu′(a) tends to 1 from above
+// as a grows, so v·b·silu′(a) tends to v·b, a product of two values of the format that is often
+// exactly a rounding tie (9 significant bits in bfloat16, 41 on the measuring grid). Which way it
+// rounds then depends on the sign of silu′(a) − 1 ≈ (a − 1)·e^(−a), which for a ≳ 45,000 is
+// beyond kMaxWorkingBits and for a ≳ 3·10^18 below MPFR's exponent range: the enclosure of silu′(a)
+// as σ(a)·(1 + a·σ(−a)) straddles 1 at every precision, and the row stays undecided. Written as
+//   v·b·silu′(a) = v·b + v·b·δ,  δ = silu′(a) − 1 = σ(−a)·(a·σ(a) − 1),
+// v·b is an exact point and δ's enclosure has its sign (σ(−a) ≥ +0 even when it underflows), so an
+// end of the sum lies on the tie and rounds inward (decide_rounding). For a in (0, 1.28) δ < 0,
+// with no cancellation either: |δ| ≤ 1/2. (The other products, v·silu(a) and b·silu(a), tend to
+// their limit from one side only: σ(a)'s enclosure then ends exactly at 1, on the tie.)
+R swiglu_d_inner(double a, double b, double v) {
+  const Logistic<R> s = logistic(R(a), false);
+  const R delta = s.q() * (R(a) * s.p() - R(1.0));
+  const R vb = R(v) * R(b);
+  return vb + vb * delta;
+}
+
+Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v, const Params& p,
+          Wanted want) {
   const Eigen::Index h = x.size() / 2;
   Row y(q == Quantity::kValue ? h : 2 * h);
   for (Eigen::Index i = 0; i < h; ++i) {
+    if (!want(i) && (q == Quantity::kValue || !want(h + i))) continue;
     const double a = x[i], b = x[h + i];
     // σ(b) (glu) or silu(a) (swiglu) with their derivatives, from the elementwise reference.
     const Fn inner = fn == Fn::glu ? Fn::sigmoid : Fn::silu;
@@ -459,17 +500,22 @@ Row gated(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
       y[i] = other * g;
       continue;
     }
-    const R dg = enclose(inner, Quantity::kDerivative, u, p, bits);
-    const R d_other = R(v[i]) * g;           // ∂/∂other
-    const R d_inner = R(v[i]) * other * dg;  // ∂/∂u
+    const R d_other = R(v[i]) * g;  // ∂/∂other
+    // v·b = 0 stays a product, which gives the zero IEEE's sign (vb + vb·δ could make it the
+    // enclosure [−0, +0], which rounds to neither zero).
+    const bool tie_prone = fn == Fn::swiglu && a > 0 && std::isfinite(a) && std::isfinite(b) &&
+                           std::isfinite(v[i]) && b != 0 && v[i] != 0;
+    const R d_inner = tie_prone
+                          ? swiglu_d_inner(a, b, v[i])
+                          : R(v[i]) * other * enclose(inner, Quantity::kDerivative, u, p, bits);
     y[i] = fn == Fn::glu ? d_other : d_inner;
     y[h + i] = fn == Fn::glu ? d_inner : d_other;
   }
   return y;
 }
 
-Row compute(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
-            const Params& p) {
+Row compute(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v, const Params& p,
+            Wanted want) {
   const Eigen::Index out = output_length(fn, x.size(), p);
   const Eigen::Index result_length = q == Quantity::kValue ? out : x.size();
   if (q == Quantity::kDerivative && v.size() != out) {
@@ -484,13 +530,13 @@ Row compute(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& 
     case Fn::softmax:
     case Fn::softmin: {
       const double sign = fn == Fn::softmin ? -1.0 : 1.0;
-      if (q == Quantity::kDerivative) return softmax_vjp(sign * x, v, sign);
-      std::optional<Row> s = softmax(sign * x);
+      if (q == Quantity::kDerivative) return softmax_vjp(sign * x, v, sign, want);
+      std::optional<Row> s = softmax(sign * x, want);
       return s ? *s : nan_row(result_length);
     }
     case Fn::log_softmax: {
-      if (q == Quantity::kDerivative) return log_softmax_vjp(x, v);
-      std::optional<Row> y = log_softmax(x);
+      if (q == Quantity::kDerivative) return log_softmax_vjp(x, v, want);
+      std::optional<Row> y = log_softmax(x, want);
       return y ? *y : nan_row(result_length);
     }
     case Fn::maxout: {
@@ -508,7 +554,7 @@ Row compute(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& 
     }
     case Fn::glu:
     case Fn::swiglu:
-      return gated(fn, q, x, v, p);
+      return gated(fn, q, x, v, p, want);
     default:
       throw Unsupported(std::string(activation(fn).name) + " is not a vector entry");
   }
@@ -541,7 +587,7 @@ Eigen::Index output_length(Fn fn, Eigen::Index n, const Params& p) {
 std::vector<MpfrInterval> enclose_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
                                       const Eigen::VectorXd& v, const Params& p, mpfr_prec_t bits) {
   WorkingPrecision scope(bits);
-  return compute(fn, q, x, v, p);
+  return compute(fn, q, x, v, p, Wanted());
 }
 
 RealVector evaluate_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
@@ -554,31 +600,175 @@ RealVector evaluate_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen
 
 namespace {
 
-// Ziv's strategy over a whole row: raise the working precision until every element's rounding
-// to every grid is decided. Returns the roundings grid by grid.
+// ---- The fast tier: the rows' formulas in DoubleInterval arithmetic, as written (no exact limits,
+// no exact zeros), for rows whose entries and upstream gradients are all finite. An element it
+// decides has the rounding of its exact value, which is what the MPFR tier gives; the others, and
+// every element that may be exactly 0 (whose sign is a convention there: +0 for the softmax
+// family's exact zeros, IEEE's product sign for glu and swiglu), are left to MPFR.
+
+using D = DoubleInterval;
+
+struct FastElement {
+  D e;
+  bool nonzero = false;  // the exact value is known not to be 0, so a bound at ±0 gives its sign
+};
+
+// Σ t[begin, end) pairwise: each addition widens by about two ulps of its partial sum, so the
+// relative width of the sum grows with log₂ n rather than n (a 4096-term sum widened one addition
+// at a time would be as wide as the measuring grid's spacing).
+D pairwise_sum(const std::vector<D>& t, std::size_t begin, std::size_t end) {
+  if (end - begin == 1) return t[begin];
+  if (end == begin) return D(0.0);
+  const std::size_t mid = begin + (end - begin) / 2;
+  return pairwise_sum(t, begin, mid) + pairwise_sum(t, mid, end);
+}
+D pairwise_sum(const std::vector<D>& t) { return pairwise_sum(t, 0, t.size()); }
+
+bool strictly_signed(const D& e) { return e.lo() > 0 || e.hi() < 0; }
+
+// The rounding of a fast enclosure into `grid`, when its sign is certain and its ends round alike.
+std::optional<double> fast_decide(const FastElement& f, const FormatSpec& grid) {
+  const D& e = f.e;
+  if (e.has_nan()) return std::nullopt;
+  const bool nonnegative = e.lo() >= 0 && !std::signbit(e.lo());
+  const bool nonpositive = e.hi() <= 0 && std::signbit(e.hi());
+  if (!strictly_signed(e) && !(f.nonzero && (nonnegative || nonpositive))) return std::nullopt;
+  return decide_rounding(e, grid);
+}
+
+// softmax of y: e^(yᵢ − max y)/Σⱼ e^(yⱼ − max y).
+std::vector<D> fast_softmax(const Eigen::VectorXd& y, D* sum = nullptr) {
+  const D max(y.maxCoeff());
+  std::vector<D> t(static_cast<std::size_t>(y.size()));
+  for (Eigen::Index j = 0; j < y.size(); ++j) t[j] = exp(D(y[j]) - max);
+  const D s = pairwise_sum(t);
+  for (D& tj : t) tj = tj / s;
+  if (sum) *sum = s;
+  return t;
+}
+
+std::optional<std::vector<FastElement>> fast_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
+                                                 const Eigen::VectorXd& v, const Params& p) {
+  if (!x.allFinite() || (q == Quantity::kDerivative && !v.allFinite())) return std::nullopt;
+  const bool backward = q == Quantity::kDerivative;
+  std::vector<FastElement> out;
+  switch (fn) {
+    case Fn::softmax:
+    case Fn::softmin: {
+      const double sign = fn == Fn::softmin ? -1.0 : 1.0;
+      const std::vector<D> s = fast_softmax(sign * x);
+      if (!backward) {
+        for (const D& si : s) out.push_back({si, true});  // e^t/S > 0
+        return out;
+      }
+      std::vector<D> sv(s.size());
+      for (std::size_t j = 0; j < s.size(); ++j) sv[j] = s[j] * D(v[static_cast<Eigen::Index>(j)]);
+      const D dot = pairwise_sum(sv);
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        const D d = D(v[static_cast<Eigen::Index>(i)]) - dot;
+        const D g = s[i] * d;
+        out.push_back({sign < 0 ? -g : g, strictly_signed(d)});
+      }
+      return out;
+    }
+    case Fn::log_softmax: {
+      D sum;
+      const std::vector<D> s = fast_softmax(x, &sum);
+      if (!backward) {
+        const D max(x.maxCoeff()), log_sum = log(sum);
+        for (Eigen::Index i = 0; i < x.size(); ++i) {
+          out.push_back({(D(x[i]) - max) - log_sum, false});
+        }
+        return out;
+      }
+      std::vector<D> vs(static_cast<std::size_t>(v.size()));
+      for (Eigen::Index j = 0; j < v.size(); ++j) vs[j] = D(v[j]);
+      const D total = pairwise_sum(vs);
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        const D delta = -(s[i] * total);
+        // With vᵢ = 0 the result is −sᵢ·Σv, which Σv ≠ 0 keeps from 0 even where sᵢ underflows.
+        out.push_back(v[static_cast<Eigen::Index>(i)] == 0
+                          ? FastElement{delta, strictly_signed(total)}
+                          : FastElement{vs[i] + delta, false});
+      }
+      return out;
+    }
+    case Fn::glu:
+    case Fn::swiglu: {
+      const Eigen::Index h = x.size() / 2;
+      const bool glu = fn == Fn::glu;
+      const Fn inner = glu ? Fn::sigmoid : Fn::silu;
+      out.resize(static_cast<std::size_t>(backward ? 2 * h : h));
+      for (Eigen::Index i = 0; i < h; ++i) {
+        const double a = x[i], b = x[h + i];
+        const double u = glu ? b : a, other = glu ? a : b;
+        // σ(b) > 0 and σ′(b) > 0; silu(a) is 0 only at a = 0 (silu′(a) is never 0 at a double,
+        // but its enclosure may straddle 0: no claim).
+        const bool g_nonzero = glu || a != 0;
+        const D g = fast_enclose(inner, Quantity::kValue, u, p);
+        if (!backward) {
+          out[i] = {D(other) * g, g_nonzero && other != 0};
+          continue;
+        }
+        const FastElement d_other{D(v[i]) * g, g_nonzero && v[i] != 0};
+        const FastElement d_inner{D(v[i]) * D(other) * fast_enclose(inner, q, u, p),
+                                  glu && v[i] != 0 && other != 0};
+        out[i] = glu ? d_other : d_inner;
+        out[h + i] = glu ? d_inner : d_other;
+      }
+      return out;
+    }
+    default:
+      return std::nullopt;  // maxout: exact, points only in MPFR too
+  }
+}
+
+// Ziv's strategy over a row: the fast tier first (kFastThenMpfr), then the working precision
+// rises until every element's rounding to every grid is decided; each round computes only the
+// elements still open. Returns the roundings grid by grid.
 template <std::size_t N>
 std::array<Eigen::VectorXd, N> ziv_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
                                        const Eigen::VectorXd& v, const Params& p,
-                                       const std::array<const FormatSpec*, N>& grids) {
+                                       const std::array<const FormatSpec*, N>& grids, Tier tier) {
+  const auto length =
+      static_cast<std::size_t>(q == Quantity::kValue ? output_length(fn, x.size(), p) : x.size());
+  std::array<Eigen::VectorXd, N> r;
+  for (auto& grid_row : r) grid_row.resize(static_cast<Eigen::Index>(length));
+  std::vector<bool> open(length, true);
+  std::size_t left = length;
+  // Decides element i from enclosure e for every grid, or for none.
+  const auto settle = [&](std::size_t i, const auto& decide) {
+    std::array<double, N> d;
+    for (std::size_t g = 0; g < N; ++g) {
+      const std::optional<double> di = decide(*grids[g]);
+      if (!di) return;
+      d[g] = *di;
+    }
+    for (std::size_t g = 0; g < N; ++g) r[g][static_cast<Eigen::Index>(i)] = d[g];
+    open[i] = false;
+    --left;
+  };
+  if (tier == Tier::kFastThenMpfr) {
+    if (const std::optional<std::vector<FastElement>> fast = fast_row(fn, q, x, v, p)) {
+      for (std::size_t i = 0; i < length; ++i) {
+        settle(i, [&](const FormatSpec& grid) { return fast_decide((*fast)[i], grid); });
+      }
+    }
+  }
   int precision = 0;
   for (const FormatSpec* g : grids) precision = std::max(precision, g->precision);
-  for (mpfr_prec_t bits = 2 * precision + 64; bits <= kMaxWorkingBits; bits *= 2) {
-    const Row row = enclose_row(fn, q, x, v, p, bits);
-    std::array<Eigen::VectorXd, N> r;
-    for (auto& grid_row : r) grid_row.resize(static_cast<Eigen::Index>(row.size()));
-    bool decided = true;
-    for (std::size_t i = 0; i < row.size() && decided; ++i) {
+  for (mpfr_prec_t bits = 2 * precision + 64; left > 0 && bits <= kMaxWorkingBits; bits *= 2) {
+    WorkingPrecision scope(bits);
+    const Row row = compute(fn, q, x, v, p, Wanted(open));
+    for (std::size_t i = 0; i < length; ++i) {
+      if (!open[i]) continue;
       if (row[i].has_nan() && !row[i].is_point()) {
         throw std::logic_error(std::string(activation(fn).name) + ": NaN enclosure");
       }
-      for (std::size_t g = 0; g < N && decided; ++g) {
-        std::optional<double> d = decide_rounding(row[i], *grids[g]);
-        decided = d.has_value();
-        if (decided) r[g][static_cast<Eigen::Index>(i)] = *d;
-      }
+      settle(i, [&](const FormatSpec& grid) { return decide_rounding(row[i], grid); });
     }
-    if (decided) return r;
   }
+  if (left == 0) return r;
   throw std::logic_error(std::string(activation(fn).name) + ": row rounding undecided at " +
                          std::to_string(kMaxWorkingBits) + " bits");
 }
@@ -587,13 +777,13 @@ std::array<Eigen::VectorXd, N> ziv_row(Fn fn, Quantity q, const Eigen::VectorXd&
 
 Eigen::VectorXd correctly_rounded_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
                                       const Eigen::VectorXd& v, const Params& p, Format format) {
-  return ziv_row<1>(fn, q, x, v, p, {&spec(format)})[0];
+  return ziv_row<1>(fn, q, x, v, p, {&spec(format)}, Tier::kMpfrOnly)[0];
 }
 
 std::vector<Exact> exact_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
-                             const Params& p, Format format) {
+                             const Params& p, Format format, Tier tier) {
   const auto [rounded, approx] =
-      ziv_row<2>(fn, q, x, v, p, {&spec(format), &measuring_grid(format)});
+      ziv_row<2>(fn, q, x, v, p, {&spec(format), &measuring_grid(format)}, tier);
   std::vector<Exact> r(static_cast<std::size_t>(rounded.size()));
   for (std::size_t i = 0; i < r.size(); ++i) {
     r[i] = {rounded[static_cast<Eigen::Index>(i)], approx[static_cast<Eigen::Index>(i)]};

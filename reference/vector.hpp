@@ -34,13 +34,15 @@ std::vector<MpfrInterval> enclose_row(Fn fn, Quantity q, const Eigen::VectorXd& 
 RealVector evaluate_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
                         const Params& p, unsigned bits);
 
-// Every element correctly rounded into `format` (Ziv's strategy over the whole row).
+// Every element correctly rounded into `format` (Ziv's strategy over the row), by MPFR alone.
 Eigen::VectorXd correctly_rounded_row(Fn fn, Quantity q, const Eigen::VectorXd& x,
                                       const Eigen::VectorXd& v, const Params& p, Format format);
 
 // Every element's Exact (see reference.hpp): correctly rounded into `format`, and on the measuring
-// grid. MPFR only: the vector entries have no fast tier.
+// grid. kFastThenMpfr decides what it can in double-interval arithmetic (softmax, log_softmax,
+// softmin, glu, swiglu on rows of finite values) and asks MPFR for the rest; identical to
+// kMpfrOnly (tested). Throws std::logic_error when an element stays undecided at kMaxWorkingBits.
 std::vector<Exact> exact_row(Fn fn, Quantity q, const Eigen::VectorXd& x, const Eigen::VectorXd& v,
-                             const Params& p, Format format);
+                             const Params& p, Format format, Tier tier = Tier::kFastThenMpfr);
 
 }  // namespace actcheck::reference
