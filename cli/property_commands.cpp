@@ -59,13 +59,8 @@ int run_properties_command(const PropertiesCommand& o, const std::string& comman
 
   int failures = 0;
   const std::vector<Outcome> outcomes = properties::run_properties(options, [&](const Outcome& r) {
-    const std::string_view fn = activation(r.fn).name;
-    if (r.status == Outcome::Status::kFail) {
-      ++failures;
-      fmt::print(out, "FAIL {} {} {} (seed {})\n", r.property, fn, r.detail, o.seed);
-    } else {
-      fmt::print(out, "{} {} {} ({} cases)\n", status_word(r.status), r.property, fn, r.cases);
-    }
+    if (r.status == Outcome::Status::kFail) ++failures;
+    fmt::print(out, "{}\n", properties::describe(r, o.seed));
     out.flush();
   });
   fmt::print(out, "{} of {} (property, function) pairs failed on {} in {}\n", failures,

@@ -51,6 +51,19 @@ void decide(Outcome& out, const Check& check, const RunOptions& options) {
 
 }  // namespace
 
+std::string describe(const Outcome& o, std::uint64_t seed) {
+  const std::string_view fn = activation(o.fn).name;
+  switch (o.status) {
+    case Outcome::Status::kPass:
+      return fmt::format("PASS {} {} ({} cases)", o.property, fn, o.cases);
+    case Outcome::Status::kUnsupported:
+      return fmt::format("UNSUPPORTED {} {}", o.property, fn);
+    case Outcome::Status::kFail:
+      break;
+  }
+  return fmt::format("FAIL {} {} {} (seed {})", o.property, fn, o.detail, seed);
+}
+
 std::vector<Outcome> run_properties(const RunOptions& options,
                                     const std::function<void(const Outcome&)>& on_outcome) {
   std::vector<Outcome> outcomes;

@@ -32,6 +32,10 @@ struct Outcome {
   std::string detail;  // for a failure: the shrunk counterexample and the tolerance it broke
 };
 
+// One line for people: "PASS monotone tanh (100 cases)", or for a failure
+// "FAIL tanh_from_sigmoid tanh x=0x1.2p+3: |lhs - rhs| = 3.1e-07 > tolerance 1.2e-07 (seed 42)".
+std::string describe(const Outcome& outcome, std::uint64_t seed);
+
 // Every outcome, in registry order then function order; `on_outcome` sees each as it is decided.
 std::vector<Outcome> run_properties(const RunOptions& options,
                                     const std::function<void(const Outcome&)>& on_outcome = {});
