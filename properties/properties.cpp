@@ -1,6 +1,7 @@
 #include "properties/properties.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <rapidcheck.h>
 
 #include <cmath>
@@ -500,6 +501,62 @@ struct SoftminIsSoftmaxOfNeg {
   }
 };
 
+// f(x + c) = f(x) on rows where every xᵢ + c is exact: small integers shifted by an integer, or
+// (where the format holds it) rows R + kᵢ·ulp(R) around R = 1e30 rounded, shifted back by −R.
+// Both sides are results of f: the tolerance is their bounds.
+struct ShiftInvariant {
+  static constexpr std::string_view kName = "shift_invariant";
+  static constexpr std::string_view kStatement =
+      "f(x + c) = f(x), c an integer or the shift of a row around 1e30";
+  static bool applies(const Activation& a, Format) { return (a.identities & kShiftInvariant) != 0; }
+  template <class E>
+  static void check(const E& e, Fn fn) {
+    const double big = reference::round_to_format(1e30, e.format());
+    const bool around_big = std::isfinite(big) && *rc::gen::arbitrary<bool>();
+    const double unit = around_big ? engine::ulp(big, e.format()) : 1.0;
+    const double c = around_big ? -big : *rc::gen::inRange(-200, 201);
+    const int n = *rc::gen::inRange(1, 17);
+    std::vector<double> x, shifted;
+    for (int i = 0; i < n; ++i) {
+      const double k = *rc::gen::inRange(-30, 31);
+      x.push_back(around_big ? big + k * unit : k);
+      shifted.push_back(derived_input(e, x.back() + c));
+      RC_PRE(reference::same_bits(reference::round_to_format(x.back(), e.format()), x.back()));
+    }
+    const auto lhs = e.row(fn, shifted);
+    const auto rhs = e.row(fn, x);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      require_agree(agrees(lhs[i], rhs[i]),
+                    fmt::format("{} shifted by {} element {}", show_row(x), hex(c), i));
+    }
+  }
+};
+
+// The backward pass of softmax is Jᵀv = (diag(s) − ssᵀ)v = s ⊙ (v − ⟨s, v⟩), with s the forward
+// row; softmin = softmax(−x) negates it. The right side is computed from the evaluator's own
+// forward row, so its tolerance is what every sⱼ's bound becomes through ⟨s, v⟩ and the product
+// (absolute: where sᵢ(vᵢ − ⟨s, v⟩) cancels, a tiny exact value may be off by ulp(1)-sized amounts).
+struct SoftmaxBackward {
+  static constexpr std::string_view kName = "softmax_backward";
+  static constexpr std::string_view kStatement = "softmax VJP = (diag(s) - s s^T) v";
+  static bool applies(const Activation& a, Format) { return (a.identities & kSumsToOne) != 0; }
+  template <class E>
+  static void check(const E& e, Fn fn) {
+    const std::vector<double> x = draw_finite_row(e);
+    const std::vector<double> v = *rc::gen::container<std::vector<double>>(
+        x.size(), rc::gen::map(rc::gen::inRange(-64, 65), [](int k) { return k / 8.0; }));
+    const double sign = (activation(fn).identities & kSoftminIsSoftmaxOfNeg) ? -1.0 : 1.0;
+    const auto s = e.row(fn, x);
+    A<E> dot = A<E>::exact(0);
+    for (std::size_t j = 0; j < x.size(); ++j) dot = dot + v[j] * s[j];
+    const auto g = e.row(fn, x, v);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      require_agree(agrees(g[i], sign * (s[i] * (v[i] - dot))),
+                    fmt::format("{} v=[{}] element {}", show_row(x), fmt::join(v, ", "), i));
+    }
+  }
+};
+
 template <class P>
 constexpr Property make() {
   return {P::kName, P::kStatement, &P::applies, &P::template check<ReferenceEvaluator>,
@@ -530,6 +587,8 @@ constexpr Property kProperties[] = {
     make<SumsToOne>(),
     make<NegativeInfinityWeighsZero>(),
     make<SoftminIsSoftmaxOfNeg>(),
+    make<ShiftInvariant>(),
+    make<SoftmaxBackward>(),
 };
 
 }  // namespace
