@@ -72,7 +72,9 @@ struct PropertiesCommand {
   int count = 100;
   double budget = 4;  // ULPs, for backends other than actcheck
   std::string json;
+  bool gradients = false;  // gradcheck: the gradient checks instead of the properties
 };
+// actcheck properties, and actcheck gradcheck (the same options, gradient_checks.hpp's checks).
 int run_properties_command(const PropertiesCommand& options, const std::string& command_line,
                            std::ostream& out);
 

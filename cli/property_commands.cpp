@@ -53,6 +53,8 @@ int run_properties_command(const PropertiesCommand& o, const std::string& comman
   options.seed = o.seed;
   options.count = o.count;
   options.budget_ulps = o.budget;
+  options.checks = o.gradients ? properties::RunOptions::Checks::kGradients
+                               : properties::RunOptions::Checks::kProperties;
   if (o.count < 1) throw UsageError(fmt::format("--count: {} is not a positive count", o.count));
   if (!(o.budget > 0))
     throw UsageError(fmt::format("--budget: {} is not a positive ULP count", o.budget));
@@ -69,6 +71,7 @@ int run_properties_command(const PropertiesCommand& o, const std::string& comman
   if (!o.json.empty()) {
     nlohmann::json doc = {{"schema", "actcheck-properties/1"},
                           {"command", command_line},
+                          {"checks", o.gradients ? "gradients" : "properties"},
                           {"backend", o.backend},
                           {"format", o.format},
                           {"seed", o.seed},

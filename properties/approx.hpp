@@ -25,6 +25,7 @@ template <>
 struct Carrier<double> {
   static double from(double v) { return v; }
   static double to_double(double v) { return v; }
+  static double to_double_up(double v) { return v; }
   // The nearest double to a decimal constant, and a bound on what it missed.
   static double from_decimal(const char* digits) { return std::strtod(digits, nullptr); }
   static double decimal_error(double v) { return rounding(v); }
@@ -57,6 +58,8 @@ struct Carrier<Real> {
     return r;
   }
   static double to_double(const Real& v) { return mpfr_get_d(v.backend().data(), MPFR_RNDN); }
+  // A double ≥ v: for bounds that leave the carrier (slack handed to agrees()).
+  static double to_double_up(const Real& v) { return mpfr_get_d(v.backend().data(), MPFR_RNDU); }
   static Real from_decimal(const char* digits) {
     Real r = make();
     mpfr_set_str(r.backend().data(), digits, 10, MPFR_RNDN);

@@ -33,6 +33,10 @@ Approx<Real> ReferenceEvaluator::derivative(Fn fn, double x, const Params& p) co
   return from_enclosure(reference::enclose(fn, Quantity::kDerivative, x, p, kWorkingBits));
 }
 
+Approx<Real> ReferenceEvaluator::param_gradient(Fn fn, double x, const Params& p) const {
+  return from_enclosure(reference::enclose(fn, Quantity::kParamDerivative, x, p, kWorkingBits));
+}
+
 std::vector<Approx<Real>> ReferenceEvaluator::row(Fn fn, std::span<const double> x,
                                                   std::span<const double> dy) const {
   const Eigen::VectorXd xv = Eigen::Map<const Eigen::VectorXd>(x.data(), std::ssize(x));

@@ -31,6 +31,8 @@ class ReferenceEvaluator {
   Approx<Real> derivative(Fn fn, double x, const Params& p) const;
   Approx<Real> value(Fn fn, double x) const { return value(fn, x, default_params(fn)); }
   Approx<Real> derivative(Fn fn, double x) const { return derivative(fn, x, default_params(fn)); }
+  // ∂f/∂param for the catalog's learnable parameter (backends have no such pass).
+  Approx<Real> param_gradient(Fn fn, double x, const Params& p) const;
   // A row's outputs (dy empty) or its vector-Jacobian product Jᵀdy, at the default parameters.
   std::vector<Approx<Real>> row(Fn fn, std::span<const double> x,
                                 std::span<const double> dy = {}) const;

@@ -20,7 +20,7 @@ struct Property {
   std::string_view statement;  // one line, as `actcheck properties --help` shows it
   bool (*applies)(const Activation& entry, Format format);
   void (*on_reference)(const ReferenceEvaluator& e, Fn fn);
-  void (*on_backend)(const BackendEvaluator& e, Fn fn);
+  void (*on_backend)(const BackendEvaluator& e, Fn fn);  // nullptr: a check of the reference only
 };
 
 std::span<const Property> all_properties();

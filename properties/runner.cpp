@@ -4,6 +4,7 @@
 #include <rapidcheck.h>
 
 #include "properties/evaluator.hpp"
+#include "properties/gradient_checks.hpp"
 #include "properties/properties.hpp"
 
 namespace actcheck::properties {
@@ -68,7 +69,9 @@ std::vector<Outcome> run_properties(const RunOptions& options,
                                     const std::function<void(const Outcome&)>& on_outcome) {
   std::vector<Outcome> outcomes;
   const ReferenceEvaluator reference(options.format);
-  for (const Property& p : all_properties()) {
+  const std::span<const Property> checks =
+      options.checks == RunOptions::Checks::kGradients ? gradient_checks() : all_properties();
+  for (const Property& p : checks) {
     for (Fn fn : options.functions) {
       if (!p.applies(activation(fn), options.format)) continue;
       Outcome out;
@@ -80,7 +83,7 @@ std::vector<Outcome> run_properties(const RunOptions& options,
       } else {
         out.budget = default_budget(*options.backend, fn, options.format, options.budget_ulps);
         const BackendEvaluator backend(*options.backend, options.format, out.budget);
-        if (!backend.supports(fn)) {
+        if (!p.on_backend || !backend.supports(fn)) {
           out.status = Outcome::Status::kUnsupported;
         } else {
           decide(

@@ -14,6 +14,8 @@
 namespace actcheck::properties {
 
 struct RunOptions {
+  enum class Checks { kProperties, kGradients };
+  Checks checks = Checks::kProperties;  // properties.hpp's registry, or gradient_checks.hpp's
   const backends::Backend* backend = nullptr;  // nullptr: the reference (MPFR)
   Format format = Format::kF32;
   std::vector<Fn> functions;

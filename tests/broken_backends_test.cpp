@@ -1,4 +1,5 @@
-// Each deliberately broken backend (broken_backends.hpp) is caught by at least one property, with
+// Each deliberately broken backend (broken_backends.hpp) is caught by at least one property or
+// gradient check, with
 // a counterexample line that names the function it breaks. The rest of each broken backend is
 // libm's, which passes every property at the same budget (properties_test.cpp), so the failure
 // is the bug's.
@@ -28,15 +29,18 @@ TEST_P(Broken, IsCaughtWithACounterexample) {
   // What the engine measures on the clean libm backend for this function.
   options.budget_ulps = testing::measured_budget(backends::libm_backend(), broken.fn, Format::kF32);
   int caught = 0;
-  for (const Outcome& o : run_properties(options)) {
-    if (o.status != Outcome::Status::kFail) continue;
-    ++caught;
-    const std::string line = describe(o, options.seed);
-    std::cout << broken.backend->name() << ": " << line << "\n";
-    EXPECT_EQ(o.fn, broken.fn);
-    EXPECT_NE(line.find(activation(broken.fn).name), std::string::npos) << line;
-    // The counterexample first: the input (x=, or x1= x2= for pairs) or the row.
-    EXPECT_TRUE(o.detail.starts_with("x") || o.detail.starts_with("row=")) << line;
+  for (const auto checks : {RunOptions::Checks::kProperties, RunOptions::Checks::kGradients}) {
+    options.checks = checks;
+    for (const Outcome& o : run_properties(options)) {
+      if (o.status != Outcome::Status::kFail) continue;
+      ++caught;
+      const std::string line = describe(o, options.seed);
+      std::cout << broken.backend->name() << ": " << line << "\n";
+      EXPECT_EQ(o.fn, broken.fn);
+      EXPECT_NE(line.find(activation(broken.fn).name), std::string::npos) << line;
+      // The counterexample first: the input (x=, or x1= x2= for pairs) or the row.
+      EXPECT_TRUE(o.detail.starts_with("x") || o.detail.starts_with("row=")) << line;
+    }
   }
   EXPECT_GT(caught, 0) << broken.backend->name() << " passed every property";
 }

@@ -45,12 +45,23 @@ TEST_P(OnTheReference, EveryPropertyHolds) {
   EXPECT_EQ(failures(outcomes, options.seed), "");
 }
 
+TEST_P(OnTheReference, EveryGradientCheckHolds) {
+  RunOptions options;
+  options.checks = RunOptions::Checks::kGradients;
+  options.format = GetParam();
+  options.functions = all_functions();
+  options.count = 300;
+  const std::vector<Outcome> outcomes = run_properties(options);
+  EXPECT_GT(outcomes.size(), 25u);
+  EXPECT_EQ(failures(outcomes, options.seed), "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, OnTheReference,
                          ::testing::Values(Format::kF32, Format::kF16, Format::kBF16),
                          [](const auto& info) { return std::string(spec(info.param).name); });
 
 // glibc's float compositions (the libm backend), each function trusted to what the engine
-// measures on it (measured_budget.hpp): every property holds.
+// measures on it (measured_budget.hpp): every property and gradient check holds.
 TEST(OnLibm, EveryPropertyHoldsWithinTheMeasuredBudget) {
   const backends::Backend& libm = backends::libm_backend();
   for (Fn fn : all_functions()) {
@@ -61,8 +72,11 @@ TEST(OnLibm, EveryPropertyHoldsWithinTheMeasuredBudget) {
     options.functions = {fn};
     options.count = 2000;
     options.budget_ulps = testing::measured_budget(libm, fn, Format::kF32);
-    EXPECT_EQ(failures(run_properties(options), options.seed), "")
-        << activation(fn).name << " at a budget of " << options.budget_ulps << " ULP";
+    for (const auto checks : {RunOptions::Checks::kProperties, RunOptions::Checks::kGradients}) {
+      options.checks = checks;
+      EXPECT_EQ(failures(run_properties(options), options.seed), "")
+          << activation(fn).name << " at a budget of " << options.budget_ulps << " ULP";
+    }
   }
 }
 
