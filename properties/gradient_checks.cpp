@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -33,9 +34,9 @@ bool is_format_value(double v, Format format) {
   return reference::same_bits(reference::round_to_format(v, format), v);
 }
 
-// (f(x + h) − f(x − h))/2h against f′(x), h = 2^k·ulp(x) with 2^k ≈ 2^(2p/3) (so h ≈ |x|·2^(-p/3),
-// where rounding and truncation errors are of a size), and x ± h values of the format. Write
-// D = (f(x+h) − f(x−h))/2h for the exact f. Then
+// (f(x + h) − f(x − h))/2h against f′(x), with x ± h values of the format and h a power of two
+// about 2^(-p/3)·max(|x|, 1), where rounding and truncation errors are of a size (see step()).
+// Write D = (f(x+h) − f(x−h))/2h for the exact f. Then
 //   |FD − f̂′(x)| ≤ |FD − D| + |D − f′(x)| + |f′(x) − f̂′(x)|
 //              ≤ (E_f(x+h) + E_f(x−h))/2h + T + E_f′(x),
 // the first term what approx.hpp carries through the difference and the exact scaling by 1/2h,
@@ -43,6 +44,17 @@ bool is_format_value(double v, Format format) {
 // rather than bound f‴, T itself is computed from the reference (MPFR, 128 bits), exactly but
 // for its enclosures' widths, which are added. Intervals holding a kink are skipped (the
 // kink_convention property checks kinks), as are x where f or f′ is not finite.
+// The step: 2^(-p/3)·max(|x|, 1) rounded down to a power of two when x ± h are then values of the
+// format (x a multiple of ulp(x ± h)); else 2^(2p/3)·ulp(x) ≈ 2^(-p/3)·|x|, for which they are
+// unless x + h crosses a binade. Below |x| = 1 the first keeps h from shrinking with x, which
+// would let the forward's rounding errors, divided by 2h, swamp the check.
+double step(double x, Format format) {
+  const int third = spec(format).precision / 3;
+  const double wide = std::ldexp(1.0, std::ilogb(std::max(std::fabs(x), 1.0)) - third);
+  if (is_format_value(x - wide, format) && is_format_value(x + wide, format)) return wide;
+  return std::ldexp(engine::ulp(x, format), 2 * third);
+}
+
 struct CentralDifference {
   static constexpr std::string_view kName = "central_difference";
   static constexpr std::string_view kStatement =
@@ -52,7 +64,7 @@ struct CentralDifference {
   static void check(const E& e, Fn fn) {
     const Format format = e.format();
     const double x = *finite_format_values(format);
-    const double h = std::ldexp(engine::ulp(x, format), (2 * spec(format).precision) / 3);
+    const double h = step(x, format);
     const double lo = x - h, hi = x + h;
     RC_PRE(is_format_value(lo, format) && is_format_value(hi, format));
     RC_PRE(std::isfinite(lo) && std::isfinite(hi));
