@@ -3,6 +3,7 @@
 // property or gradient check must catch (broken_backends_test.cpp).
 #pragma once
 
+#include <ostream>
 #include <span>
 
 #include "backends/backend.hpp"
@@ -14,6 +15,9 @@ struct BrokenBackend {
   Fn fn;                // the function it gets wrong
   backends::Pass pass;  // in this pass
 };
+
+// GoogleTest prints parameters with this: the backend's name instead of raw bytes.
+inline void PrintTo(const BrokenBackend& b, std::ostream* os) { *os << b.backend->name(); }
 
 // σ′ = σ(1+σ); softplus = log(1+eˣ) (inf from x ≈ 88.7); softmax without the max subtraction;
 // tanh = (eˣ−e⁻ˣ)/(eˣ+e⁻ˣ) (NaN from x ≈ 89); elu′ = f for x ≤ 0 (forgets + α); tanh′ of the

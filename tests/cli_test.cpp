@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "run_command.hpp"
@@ -73,6 +75,20 @@ TEST(Cli, PropertiesFailureExitsOneWithTheCounterexample) {
   EXPECT_NE(r.output.find("FAIL tanh_from_sigmoid tanh x="), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("> tolerance"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("(seed 7)"), std::string::npos) << r.output;
+}
+
+TEST(Cli, GradcheckWritesItsOutcomesAsJson) {
+  const std::string json = ::testing::TempDir() + "gradcheck.json";
+  const Outcome r =
+      run("gradcheck --backend reference --function tanh,prelu --count 20 --json " + json);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("PASS central_difference tanh (20 cases)"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("PASS param_gradient prelu"), std::string::npos) << r.output;
+  std::ifstream in(json);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"checks\": \"gradients\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"property\": \"central_difference\""), std::string::npos) << text;
 }
 
 TEST(Cli, PropertiesBadInputExitsTwoAndSaysWhat) {
