@@ -455,6 +455,27 @@ struct SumsToOne {
   }
 };
 
+// A row of finite numbers gives no NaN (infinities may be right: log_softmax of a row spanning
+// ±FLT_MAX is −inf in float32). Exact: NaN is never within a budget.
+struct FiniteRowsGiveNoNan {
+  static constexpr std::string_view kName = "finite_rows_give_no_nan";
+  static constexpr std::string_view kStatement = "no NaN in f(x) for a finite row x";
+  static bool applies(const Activation& a, Format) {
+    return (a.identities & (kSumsToOne | kShiftInvariant)) != 0;
+  }
+  template <class E>
+  static void check(const E& e, Fn fn) {
+    using C = Carrier<typename E::Number>;
+    const std::vector<double> x = draw_finite_row(e);
+    const auto y = e.row(fn, x);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (std::isnan(C::to_double(y[i].value))) {
+        fail(fmt::format("{}: element {} is NaN", show_row(x), i));
+      }
+    }
+  }
+};
+
 // Entries of −inf weigh exactly 0, whatever the budget: the row gets a −inf in place of some of
 // its entries (never all).
 struct NegativeInfinityWeighsZero {
@@ -585,6 +606,7 @@ constexpr Property kProperties[] = {
     make<Tails>(),
     make<NanPropagates>(),
     make<SumsToOne>(),
+    make<FiniteRowsGiveNoNan>(),
     make<NegativeInfinityWeighsZero>(),
     make<SoftminIsSoftmaxOfNeg>(),
     make<ShiftInvariant>(),
