@@ -61,3 +61,21 @@ struct MergeCommand {
 int run_merge_command(const MergeCommand& options, std::ostream& out);
 
 }  // namespace actcheck::cli
+
+namespace actcheck::cli {
+
+struct PropertiesCommand {
+  std::string backend = "reference";
+  std::string format = "f32";
+  std::string functions = "all";
+  std::uint64_t seed = 20261123;
+  int count = 100;
+  double budget = 4;  // ULPs, for backends other than actcheck
+  std::string json;
+  bool gradients = false;  // gradcheck: the gradient checks instead of the properties
+};
+// actcheck properties, and actcheck gradcheck (the same options, gradient_checks.hpp's checks).
+int run_properties_command(const PropertiesCommand& options, const std::string& command_line,
+                           std::ostream& out);
+
+}  // namespace actcheck::cli

@@ -102,6 +102,49 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--json,-o", merge.json, "The merged report")->required();
   merge_cmd->add_option("--markdown", merge.markdown, "Also write the Markdown tables here");
 
+  // properties and gradcheck take the same options.
+  const auto add_check_options = [](CLI::App* cmd, PropertiesCommand& o) {
+    cmd->add_option("--backend,-b", o.backend,
+                    "reference (the exact MPFR values), or one of actcheck, naive, libm, eigen, "
+                    "sleef")
+        ->capture_default_str();
+    cmd->add_option("--format", o.format, "f32, f16 or bf16")->capture_default_str();
+    cmd->add_option("--function,-f", o.functions, "Catalog ids, comma-separated, or all")
+        ->capture_default_str();
+    cmd->add_option("--seed", o.seed, "rapidcheck's seed (a failure prints it)")
+        ->capture_default_str();
+    cmd->add_option("--count", o.count, "Cases per (check, function)")->capture_default_str();
+    cmd->add_option("--budget", o.budget,
+                    "ULPs every result of a backend other than actcheck is trusted to (actcheck's "
+                    "own kernels are held to the catalog's budgets)")
+        ->capture_default_str();
+    cmd->add_option("--json", o.json, "Also write every outcome to this JSON file");
+  };
+
+  PropertiesCommand props;
+  CLI::App* props_cmd = app.add_subcommand(
+      "properties",
+      "Check identities (tanh = 2*sigmoid(2x) - 1, softplus' = sigmoid, ...), derivative "
+      "identities, bounds, monotonicity, limits at +-inf, NaN propagation, the derivative "
+      "convention at kinks and softmax-family row invariants, each where the catalog says it "
+      "applies. On the reference they hold to its 128-bit enclosures; on a backend, within the "
+      "tolerance its ULP budget becomes through each expression. Inputs come from rapidcheck (bit "
+      "patterns of the format and special values); a failure is shrunk and printed as hex floats "
+      "with the seed. Exit 1 when a property fails.");
+  add_check_options(props_cmd, props);
+
+  PropertiesCommand grads;
+  grads.gradients = true;
+  CLI::App* grads_cmd = app.add_subcommand(
+      "gradcheck",
+      "Gradient checks: a backend's backward against central differences of its own forward, "
+      "within a bound derived from the step, the forward's and backward's budgets and the exact "
+      "truncation error (from MPFR); parameter gradients (prelu alpha, swish beta) of the "
+      "reference against its own central differences (reference only). The backward against the "
+      "exact derivative in ULPs is `actcheck sweep --pass backward`; the convention at kinks is "
+      "the properties' kink_convention. Exit 1 when a check fails.");
+  add_check_options(grads_cmd, grads);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -118,6 +161,12 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("eval")) return run_eval(eval, std::cout);
     if (app.got_subcommand("sweep")) return run_sweep_command(sweep, command_line, std::cout);
     if (app.got_subcommand("report")) return run_report_command(report, command_line, std::cout);
+    if (app.got_subcommand("properties")) {
+      return run_properties_command(props, command_line, std::cout);
+    }
+    if (app.got_subcommand("gradcheck")) {
+      return run_properties_command(grads, command_line, std::cout);
+    }
     if (app.got_subcommand("merge")) return run_merge_command(merge, std::cout);
   } catch (const UsageError& e) {
     std::cerr << "actcheck: " << e.what() << "\n";

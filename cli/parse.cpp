@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "backends/registry.hpp"
+
 namespace actcheck::cli {
 namespace {
 
@@ -41,6 +43,53 @@ const Activation& parse_function(std::string_view name) {
   if (const Activation* a = find_activation(name)) return *a;
   throw UsageError(
       fmt::format("--function: unknown function \"{}\" (known: {})", name, names_of_catalog()));
+}
+
+std::vector<std::string_view> split(std::string_view text) {
+  std::vector<std::string_view> items;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    items.push_back(trim(text.substr(start, comma - start)));
+    if (comma == std::string_view::npos) return items;
+    start = comma + 1;
+  }
+}
+
+std::vector<Fn> parse_functions(std::string_view text) {
+  std::vector<Fn> fns;
+  if (text == "all") {
+    for (const Activation& a : kCatalog) fns.push_back(a.id);
+    return fns;
+  }
+  for (std::string_view name : split(text)) fns.push_back(parse_function(name).id);
+  return fns;
+}
+
+std::vector<const backends::Backend*> parse_backends(std::string_view text) {
+  const auto all = backends::builtin_backends();
+  if (text == "all") return {all.begin(), all.end()};
+  std::vector<const backends::Backend*> chosen;
+  for (std::string_view name : split(text)) {
+    const backends::Backend* b = backends::find_backend(name);
+    if (!b) {
+      std::string known;
+      for (const backends::Backend* k : all)
+        known += (known.empty() ? "" : ", ") + std::string(k->name());
+      throw UsageError(
+          fmt::format("--backend: unknown backend \"{}\" (known: {}, or all)", name, known));
+    }
+    chosen.push_back(b);
+  }
+  return chosen;
+}
+
+Format parse_measured_format(std::string_view text) {
+  const std::optional<Format> f = parse_format(text);
+  if (!f || *f == Format::kF64) {
+    throw UsageError(fmt::format("--format: \"{}\" is not f32, f16 or bf16", text));
+  }
+  return *f;
 }
 
 }  // namespace actcheck::cli

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/backend.hpp"
 #include "catalog/catalog.hpp"
 #include "engine/text.hpp"
 
@@ -24,5 +25,17 @@ Params parse_params(Fn fn, const std::vector<std::string>& assignments);
 
 // The catalog entry called `name`.
 const Activation& parse_function(std::string_view name);
+
+// "a, b, c" as its trimmed items.
+std::vector<std::string_view> split(std::string_view text);
+
+// "tanh,sigmoid" or "all" as catalog entries.
+std::vector<Fn> parse_functions(std::string_view text);
+
+// "libm,eigen" or "all" as built-in backends.
+std::vector<const backends::Backend*> parse_backends(std::string_view text);
+
+// f32, f16 or bf16: the formats backends are measured in.
+Format parse_measured_format(std::string_view text);
 
 }  // namespace actcheck::cli

@@ -25,56 +25,10 @@ using backends::Pass;
 
 constexpr int kInterrupted = 130;
 
-std::vector<std::string_view> split(std::string_view text) {
-  std::vector<std::string_view> items;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    items.push_back(engine::trim(text.substr(start, comma - start)));
-    if (comma == std::string_view::npos) return items;
-    start = comma + 1;
-  }
-}
-
-std::vector<Fn> parse_functions(std::string_view text) {
-  std::vector<Fn> fns;
-  if (text == "all") {
-    for (const Activation& a : kCatalog) fns.push_back(a.id);
-    return fns;
-  }
-  for (std::string_view name : split(text)) fns.push_back(parse_function(name).id);
-  return fns;
-}
-
-std::vector<const Backend*> parse_backends(std::string_view text) {
-  const auto all = backends::builtin_backends();
-  if (text == "all") return {all.begin(), all.end()};
-  std::vector<const Backend*> chosen;
-  for (std::string_view name : split(text)) {
-    const Backend* b = backends::find_backend(name);
-    if (!b) {
-      std::string known;
-      for (const Backend* k : all) known += (known.empty() ? "" : ", ") + std::string(k->name());
-      throw UsageError(
-          fmt::format("--backend: unknown backend \"{}\" (known: {}, or all)", name, known));
-    }
-    chosen.push_back(b);
-  }
-  return chosen;
-}
-
 std::vector<Pass> parse_passes(std::string_view text) {
   if (text == "both") return {Pass::kForward, Pass::kBackward};
   if (std::optional<Pass> p = backends::parse_pass(text)) return {*p};
   throw UsageError(fmt::format("--pass: \"{}\" is not forward, backward or both", text));
-}
-
-Format parse_measured_format(std::string_view text) {
-  const std::optional<Format> f = parse_format(text);
-  if (!f || *f == Format::kF64) {
-    throw UsageError(fmt::format("--format: \"{}\" is not f32, f16 or bf16", text));
-  }
-  return *f;
 }
 
 void install_stop_handlers() {

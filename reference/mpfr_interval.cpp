@@ -71,8 +71,10 @@ MpfrInterval::~MpfrInterval() {
 
 MpfrInterval MpfrInterval::decimal(const char* digits) {
   MpfrInterval r;
-  int t = mpfr_set_str(r.lo_, digits, 10, MPFR_RNDD);
-  mpfr_set_str(r.hi_, digits, 10, MPFR_RNDU);
+  // mpfr_strtofr returns the ternary value; mpfr_set_str only says whether the text parsed, so
+  // with it every constant (SELU's λ and α) passed for exact and its enclosure for a point.
+  const int t = mpfr_strtofr(r.lo_, digits, nullptr, 10, MPFR_RNDD);
+  mpfr_strtofr(r.hi_, digits, nullptr, 10, MPFR_RNDU);
   r.point_ = (t == 0);
   return r;
 }

@@ -1,0 +1,19 @@
+// What properties draw their inputs from: values of a format, generated from bit patterns so that
+// rapidcheck shrinks a failure toward small patterns (small magnitudes, then +0).
+#pragma once
+
+#include <rapidcheck.h>
+
+#include "catalog/format.hpp"
+
+namespace actcheck::properties {
+
+// Every bit pattern of the format (NaN included), patterns of moderate magnitude (|x| in
+// [2^-10, 2^11)), where uniform patterns rarely land and most of a function's shape is; and the
+// special values: ±0, ±1, ±inf, NaN, the smallest subnormal and the largest finite value.
+rc::Gen<double> format_values(Format format);
+
+// The same without NaN and ±inf.
+rc::Gen<double> finite_format_values(Format format);
+
+}  // namespace actcheck::properties
