@@ -8,27 +8,12 @@
 #include <string>
 
 #include "engine/ulp.hpp"
+#include "properties/case_outcome.hpp"
 #include "properties/inputs.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::properties {
 namespace {
-
-template <class E>
-using A = Approx<typename E::Number>;
-
-std::string hex(double x) { return fmt::format("{:a}", x); }
-
-[[noreturn]] void fail(std::string message) {
-  throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, std::move(message));
-}
-
-void require_agree(const Comparison& c, const std::string& where) {
-  if (!c.holds) {
-    fail(fmt::format("{}: |lhs - rhs| = {:.3g} > tolerance {:.3g}", where, c.difference,
-                     c.tolerance));
-  }
-}
 
 bool is_format_value(double v, Format format) {
   return reference::same_bits(reference::round_to_format(v, format), v);

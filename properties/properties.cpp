@@ -9,30 +9,12 @@
 #include <vector>
 
 #include "engine/ulp.hpp"
+#include "properties/case_outcome.hpp"
 #include "properties/inputs.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::properties {
 namespace {
-
-template <class E>
-using A = Approx<typename E::Number>;
-
-std::string hex(double x) { return fmt::format("{:a}", x); }
-
-// Fails the case with just this message (RC_FAIL would prepend its file, line and expression).
-[[noreturn]] void fail(std::string message) {
-  throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, std::move(message));
-}
-
-void require(const Comparison& c, const std::string& where, std::string_view what) {
-  if (!c.holds) {
-    fail(fmt::format("{}: {} = {:.3g} > tolerance {:.3g}", where, what, c.difference, c.tolerance));
-  }
-}
-void require_agree(const Comparison& c, const std::string& where) {
-  require(c, where, "|lhs - rhs|");
-}
 
 // A derived input (2x, βx) must be a value of the format for a backend to take it: cases where it
 // is not are discarded rather than rounded, so that no rounding enters the identity.
