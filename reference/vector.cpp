@@ -736,7 +736,7 @@ std::array<Eigen::VectorXd, N> ziv_row(Fn fn, Quantity q, const Eigen::VectorXd&
   for (auto& grid_row : r) grid_row.resize(static_cast<Eigen::Index>(length));
   std::vector<bool> open(length, true);
   std::size_t left = length;
-  // Decides element i from enclosure e for every grid, or for none.
+  // Closes element i when `decide` rounds it on every grid; leaves it open otherwise.
   const auto settle = [&](std::size_t i, const auto& decide) {
     std::array<double, N> d;
     for (std::size_t g = 0; g < N; ++g) {
