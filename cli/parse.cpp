@@ -66,6 +66,14 @@ std::vector<Fn> parse_functions(std::string_view text) {
   return fns;
 }
 
+std::string backend_names() {
+  std::string known;
+  for (const backends::Backend* k : backends::builtin_backends()) {
+    known += (known.empty() ? "" : ", ") + std::string(k->name());
+  }
+  return known;
+}
+
 std::vector<const backends::Backend*> parse_backends(std::string_view text) {
   const auto all = backends::builtin_backends();
   if (text == "all") return {all.begin(), all.end()};
@@ -73,11 +81,8 @@ std::vector<const backends::Backend*> parse_backends(std::string_view text) {
   for (std::string_view name : split(text)) {
     const backends::Backend* b = backends::find_backend(name);
     if (!b) {
-      std::string known;
-      for (const backends::Backend* k : all)
-        known += (known.empty() ? "" : ", ") + std::string(k->name());
-      throw UsageError(
-          fmt::format("--backend: unknown backend \"{}\" (known: {}, or all)", name, known));
+      throw UsageError(fmt::format("--backend: unknown backend \"{}\" (known: {}, or all)", name,
+                                   backend_names()));
     }
     chosen.push_back(b);
   }

@@ -34,6 +34,8 @@ std::vector<Fn> parse_functions(std::string_view text);
 
 // "libm,eigen" or "all" as built-in backends.
 std::vector<const backends::Backend*> parse_backends(std::string_view text);
+// The built-in backends' names, comma-separated (for messages).
+std::string backend_names();
 
 // f32, f16 or bf16: the formats backends are measured in.
 Format parse_measured_format(std::string_view text);

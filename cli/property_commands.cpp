@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "backends/registry.hpp"
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
 #include "properties/runner.hpp"
@@ -29,11 +30,9 @@ std::string_view status_word(Outcome::Status s) {
 
 const backends::Backend* parse_one_backend(std::string_view name) {
   if (name == "reference") return nullptr;
-  const std::vector<const backends::Backend*> chosen = parse_backends(name);
-  if (chosen.size() != 1) {
-    throw UsageError(fmt::format("--backend: give one backend, or reference (got \"{}\")", name));
-  }
-  return chosen.front();
+  if (const backends::Backend* b = backends::find_backend(name)) return b;
+  throw UsageError(fmt::format("--backend: unknown backend \"{}\" (give one of: reference, {})",
+                               name, backend_names()));
 }
 
 nlohmann::json to_json(const Outcome& o) {
