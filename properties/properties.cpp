@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -484,6 +485,28 @@ struct NegativeInfinityWeighsZero {
   }
 };
 
+// log_softmax(x) = x − logsumexp(x): every xᵢ − log_softmax(x)ᵢ is the same number, logsumexp(x).
+// xᵢ is exact, so each difference carries its element's bound (and the carrier's rounding), and two
+// of them agree within the sum of theirs. Rows spanning 2^emax or more are discarded: there the
+// exact log_softmax of the smallest entry may lie beyond the format, where −inf is its rounding.
+struct LogSoftmaxIsXMinusLogSumExp {
+  static constexpr std::string_view kName = "log_softmax_is_x_minus_logsumexp";
+  static constexpr std::string_view kStatement = "x_i - log_softmax(x)_i is the same for every i";
+  static bool applies(const Activation& a, Format) { return (a.identities & kLogOfSoftmax) != 0; }
+  template <class E>
+  static void check(const E& e, Fn fn) {
+    const std::vector<double> x = draw_finite_row(e);
+    const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
+    RC_PRE(*hi - *lo < std::ldexp(1.0, spec(e.format()).emax));
+    const auto y = e.row(fn, x);
+    const auto logsumexp = [&](std::size_t i) { return A<E>::exact(x[i]) - y[i]; };
+    for (std::size_t i = 1; i < x.size(); ++i) {
+      require_agree(agrees(logsumexp(i), logsumexp(0)),
+                    fmt::format("{} elements 0 and {}", show_row(x), i));
+    }
+  }
+};
+
 // softmin(x) = softmax(−x), element by element.
 struct SoftminIsSoftmaxOfNeg {
   static constexpr std::string_view kName = "softmin_is_softmax_of_neg";
@@ -591,6 +614,7 @@ constexpr Property kProperties[] = {
     make<FiniteRowsGiveNoNan>(),
     make<NegativeInfinityWeighsZero>(),
     make<SoftminIsSoftmaxOfNeg>(),
+    make<LogSoftmaxIsXMinusLogSumExp>(),
     make<ShiftInvariant>(),
     make<SoftmaxBackward>(),
 };

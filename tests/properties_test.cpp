@@ -80,5 +80,23 @@ TEST(OnLibm, EveryPropertyHoldsWithinTheMeasuredBudget) {
   }
 }
 
+// The naive log_softmax (log of the unshifted exponentials) overflows at an entry of 89 in float32:
+// x − log_softmax(x) is then not one number along the row.
+TEST(OnNaive, LogSoftmaxOffsetsCatchTheOverflow) {
+  RunOptions options;
+  options.backend = &backends::naive_backend();
+  options.format = Format::kF32;
+  options.functions = {Fn::log_softmax};
+  options.count = 2000;
+  bool caught = false;
+  for (const Outcome& o : run_properties(options)) {
+    if (o.property == "log_softmax_is_x_minus_logsumexp") {
+      caught = o.status == Outcome::Status::kFail;
+      EXPECT_NE(o.detail.find("row=["), std::string::npos) << o.detail;
+    }
+  }
+  EXPECT_TRUE(caught);
+}
+
 }  // namespace
 }  // namespace actcheck::properties
