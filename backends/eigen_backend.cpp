@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <unsupported/Eigen/SpecialFunctions>
 
+#include "backends/catalog_backend.hpp"
 #include "backends/emulated_float.hpp"
 #include "backends/registry.hpp"
 
@@ -365,10 +366,6 @@ Eigen::Index group_size(Eigen::Index n, const Params& p) {
 // The row seen as a k × (n/k) array: one group per column.
 template <>
 struct Expr<Fn::maxout> {
-  static std::size_t output_length(std::size_t n, const Params& p) {
-    const auto size = static_cast<Eigen::Index>(n);
-    return static_cast<std::size_t>(size / group_size(size, p));
-  }
   template <class T>
   static auto groups(const Array<T>& x, const Params& p) {
     const Eigen::Index k = group_size(x.size(), p);
@@ -553,9 +550,6 @@ concept RowWise = requires(const Array<float>& x, const Params& p) {
   { Expr<F>::backward(x, x, p) } -> std::same_as<Array<float>>;
 };
 
-template <Fn F>
-constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
-
 #define ACTCHECK_ACTIVATION(id, ...)                                                       \
   static_assert(!Elementwise<Fn::id> || is_elementwise(activation(Fn::id).kind),           \
                 "eigen: " #id " is a vector entry: it needs forward/backward, not value"); \
@@ -563,12 +557,6 @@ constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
                 "eigen: " #id " is elementwise: it needs value/derivative, not forward");
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
-
-constexpr bool kSupported[] = {
-#define ACTCHECK_ACTIVATION(id, ...) kImplemented<Fn::id>,
-#include "catalog/activations.inc"
-#undef ACTCHECK_ACTIVATION
-};
 
 Eigen::Index ssize(std::span<const double> s) { return static_cast<Eigen::Index>(s.size()); }
 
@@ -599,10 +587,8 @@ constexpr Eigen::Index kPadding = 16;
 template <Fn Id, class T>
 void evaluate_elementwise(const Problem& problem, std::span<const double> x,
                           std::span<const double> dy, std::span<double> out) {
+  check_elementwise_shape("eigen", problem, x, dy, out);
   const bool forward = problem.pass == Pass::kForward;
-  if (out.size() != x.size() || (!forward && dy.size() != x.size())) {
-    throw std::invalid_argument("eigen: x, dy and out must have the same length");
-  }
   const Eigen::Index padded = (ssize(x) + kPadding - 1) / kPadding * kPadding;
   const Array<T> xs = load<T>(x, padded);
   if (forward) {
@@ -612,30 +598,11 @@ void evaluate_elementwise(const Problem& problem, std::span<const double> x,
   }
 }
 
-// The length of Id's output row for an input row of length n (throws when n does not suit Id).
-template <Fn Id>
-std::size_t output_length(std::size_t n, const Params& p) {
-  if (n == 0) throw std::invalid_argument("eigen: empty rows");
-  if constexpr (requires { Expr<Id>::output_length(n, p); }) {
-    return Expr<Id>::output_length(n, p);
-  }
-  if (activation(Id).kind != Kind::kGated) return n;
-  if (n % 2 != 0) throw std::invalid_argument("eigen: a gated row must split into halves [a, b]");
-  return n / 2;
-}
-
-// Row by row: each row's arrays start aligned, so a row's result depends on the row alone.
 template <Fn Id, class T>
 void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<const double> dy,
                    std::span<double> out) {
   const bool forward = problem.pass == Pass::kForward;
-  const std::size_t n = problem.row_length;
-  const std::size_t m = output_length<Id>(n, problem.params);
-  const std::size_t rows = x.size() / n;
-  if (x.size() != rows * n || out.size() != rows * (forward ? m : n) ||
-      (!forward && dy.size() != rows * m)) {
-    throw std::invalid_argument("eigen: x, dy and out are not whole rows of the same count");
-  }
+  const auto [n, m, rows] = row_shape("eigen", problem, x, dy, out);
   for (std::size_t r = 0; r < rows; ++r) {
     const Array<T> xr = load<T>(x.subspan(r * n, n), static_cast<Eigen::Index>(n));
     if (forward) {
@@ -680,36 +647,27 @@ void evaluate_fn(const Problem& problem, std::span<const double> x, std::span<co
   ACTCHECK_XSTR(EIGEN_WORLD_VERSION) \
   "." ACTCHECK_XSTR(EIGEN_MAJOR_VERSION) "." ACTCHECK_XSTR(EIGEN_MINOR_VERSION)
 
-constexpr char kDescription[] = "Eigen " ACTCHECK_EIGEN_VERSION
-                                " array expressions (Eigen::half and Eigen::bfloat16 arrays for "
-                                "float16 and bfloat16)";
+constexpr char kDescriptionText[] =
+    "Eigen " ACTCHECK_EIGEN_VERSION
+    " array expressions (Eigen::half and Eigen::bfloat16 arrays for "
+    "float16 and bfloat16)";
 
-class EigenBackend final : public Backend {
- public:
-  std::string_view name() const override { return "eigen"; }
-  std::string_view description() const override { return kDescription; }
-  bool supports(Fn fn, Format format, Pass) const override {
-    return format != Format::kF64 && kSupported[static_cast<std::size_t>(fn)];
-  }
-  void evaluate(const Problem& problem, std::span<const double> x, std::span<const double> dy,
-                std::span<double> out) const override {
-    if (!supports(problem.fn, problem.format, problem.pass)) {
-      throw std::invalid_argument("eigen: unsupported function or format");
-    }
-    switch (problem.fn) {
-#define ACTCHECK_ACTIVATION(id, ...) \
-  case Fn::id:                       \
-    return evaluate_fn<Fn::id>(problem, x, dy, out);
-#include "catalog/activations.inc"
-#undef ACTCHECK_ACTIVATION
-    }
+struct EigenImpl {
+  static constexpr std::string_view kName = "eigen";
+  static constexpr std::string_view kDescription = kDescriptionText;
+  template <Fn F>
+  static constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
+  template <Fn F>
+  static void evaluate(const Problem& problem, std::span<const double> x,
+                       std::span<const double> dy, std::span<double> out) {
+    evaluate_fn<F>(problem, x, dy, out);
   }
 };
 
 }  // namespace
 
 const Backend& eigen_backend() {
-  static const EigenBackend backend;
+  static const CatalogBackend<EigenImpl> backend;
   return backend;
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/catalog_backend.hpp"
 #include "backends/emulated_float.hpp"
 #include "backends/registry.hpp"
 
@@ -413,7 +414,6 @@ std::size_t first_argmax(std::span<const E> x, std::size_t begin, std::size_t k)
 // Seed 001 §3.12: the maximum over each group of k; the gradient goes to the first argmax.
 template <>
 struct Textbook<Fn::maxout> {
-  static std::size_t output_length(std::size_t n, const Params& p) { return n / group_size(n, p); }
   template <class E>
   static std::vector<E> forward(std::span<const E> x, const Params& p) {
     const std::size_t k = group_size(x.size(), p);
@@ -608,9 +608,6 @@ concept RowWise = requires(std::span<const Probe> x, const Params& p) {
   { Textbook<F>::backward(x, x, p) } -> std::same_as<std::vector<Probe>>;
 };
 
-template <Fn F>
-constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
-
 #define ACTCHECK_ACTIVATION(id, ...)                                                       \
   static_assert(!Elementwise<Fn::id> || is_elementwise(activation(Fn::id).kind),           \
                 "naive: " #id " is a vector entry: it needs forward/backward, not value"); \
@@ -619,20 +616,12 @@ constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
 
-constexpr bool kSupported[] = {
-#define ACTCHECK_ACTIVATION(id, ...) kImplemented<Fn::id>,
-#include "catalog/activations.inc"
-#undef ACTCHECK_ACTIVATION
-};
-
 template <Fn Id, Format F>
 void evaluate_elementwise(const Problem& problem, std::span<const double> x,
                           std::span<const double> dy, std::span<double> out) {
   using E = Emulated<F>;
+  check_elementwise_shape("naive", problem, x, dy, out);
   const bool forward = problem.pass == Pass::kForward;
-  if (out.size() != x.size() || (!forward && dy.size() != x.size())) {
-    throw std::invalid_argument("naive: x, dy and out must have the same length");
-  }
   for (std::size_t i = 0; i < x.size(); ++i) {
     const E xi(x[i]);
     const E yi = forward ? Textbook<Id>::value(xi, problem.params)
@@ -649,30 +638,12 @@ std::vector<E> to_row(std::span<const double> values) {
   return row;
 }
 
-// The length of Id's output row for an input row of length n (throws when n does not suit Id).
-template <Fn Id>
-std::size_t output_length(std::size_t n, const Params& p) {
-  if (n == 0) throw std::invalid_argument("naive: empty rows");
-  if constexpr (requires { Textbook<Id>::output_length(n, p); }) {
-    return Textbook<Id>::output_length(n, p);
-  }
-  if (activation(Id).kind != Kind::kGated) return n;
-  if (n % 2 != 0) throw std::invalid_argument("naive: a gated row must split into halves [a, b]");
-  return n / 2;
-}
-
 template <Fn Id, Format F>
 void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<const double> dy,
                    std::span<double> out) {
   using E = Emulated<F>;
   const bool forward = problem.pass == Pass::kForward;
-  const std::size_t n = problem.row_length;
-  const std::size_t m = output_length<Id>(n, problem.params);
-  const std::size_t rows = x.size() / n;
-  if (x.size() != rows * n || out.size() != rows * (forward ? m : n) ||
-      (!forward && dy.size() != rows * m)) {
-    throw std::invalid_argument("naive: x, dy and out are not whole rows of the same count");
-  }
+  const auto [n, m, rows] = row_shape("naive", problem, x, dy, out);
   for (std::size_t r = 0; r < rows; ++r) {
     const std::vector<E> xr = to_row<E>(x.subspan(r * n, n));
     if (forward) {
@@ -713,34 +684,23 @@ void evaluate_fn(const Problem& problem, std::span<const double> x, std::span<co
   throw std::invalid_argument("naive: unsupported format");
 }
 
-class NaiveBackend final : public Backend {
- public:
-  std::string_view name() const override { return "naive"; }
-  std::string_view description() const override {
-    return "textbook formulas of the seed articles, every operation rounded to the format";
-  }
-  bool supports(Fn fn, Format format, Pass) const override {
-    return format != Format::kF64 && kSupported[static_cast<std::size_t>(fn)];
-  }
-  void evaluate(const Problem& problem, std::span<const double> x, std::span<const double> dy,
-                std::span<double> out) const override {
-    if (!supports(problem.fn, problem.format, problem.pass)) {
-      throw std::invalid_argument("naive: unsupported function or format");
-    }
-    switch (problem.fn) {
-#define ACTCHECK_ACTIVATION(id, ...) \
-  case Fn::id:                       \
-    return evaluate_fn<Fn::id>(problem, x, dy, out);
-#include "catalog/activations.inc"
-#undef ACTCHECK_ACTIVATION
-    }
+struct NaiveImpl {
+  static constexpr std::string_view kName = "naive";
+  static constexpr std::string_view kDescription =
+      "textbook formulas of the seed articles, every operation rounded to the format";
+  template <Fn F>
+  static constexpr bool kImplemented = Elementwise<F> || RowWise<F>;
+  template <Fn F>
+  static void evaluate(const Problem& problem, std::span<const double> x,
+                       std::span<const double> dy, std::span<double> out) {
+    evaluate_fn<F>(problem, x, dy, out);
   }
 };
 
 }  // namespace
 
 const Backend& naive_backend() {
-  static const NaiveBackend backend;
+  static const CatalogBackend<NaiveImpl> backend;
   return backend;
 }
 
