@@ -205,7 +205,8 @@ const char kHeader[] =
     R"(// Saturation cutoffs and overflow thresholds per format: see Cutoff in catalog/catalog.hpp.
 // GENERATED: do not edit. tools/find_cutoffs.cpp wrote this file from the correctly rounded
 // reference, run from the repository root as
-//   cmake --build build/cutoffs --target find_cutoffs && build/cutoffs/find_cutoffs > catalog/cutoffs.inc
+//   cmake --build build/cutoffs --target find_cutoffs &&
+//     build/cutoffs/find_cutoffs > catalog/cutoffs.inc
 // Regenerate it when a catalog row, a default parameter or a reference formula changes. The
 // generator compiles this file: when an entry leaves the catalog, delete its rows first.
 //
