@@ -1,19 +1,81 @@
-// actcheck's own kernels (impl/scalar.hpp).
-#include <gnu/libc-version.h>
+// actcheck's own kernels (impl/kernels.hpp), run in the problem's own storage format: float16 and
+// bfloat16 inputs go to the float16 and bfloat16 kernels, which round once from double, not
+// through float32.
+#include <stdexcept>
+#include <string>
+#include <vector>
 
-#include "backends/float_adapter.hpp"
 #include "backends/registry.hpp"
-#include "impl/scalar.hpp"
+#include "impl/kernels.hpp"
 
 namespace actcheck::backends {
 
+namespace {
+
+template <class T>
+T to_storage(double x) {
+  if constexpr (std::is_same_v<T, impl::BFloat16>) {
+    return impl::to_bfloat16(static_cast<float>(x));  // exact: x is a bfloat16 value
+  } else {
+    return static_cast<T>(x);  // exact: x is a value of T
+  }
+}
+
+template <class T>
+double to_double(T x) {
+  if constexpr (std::is_same_v<T, impl::BFloat16>) {
+    return impl::to_float(x);
+  } else {
+    return static_cast<double>(x);
+  }
+}
+
+template <class T>
+void evaluate_as(const Problem& problem, std::span<const double> x, std::span<const double> dy,
+                 std::span<double> out) {
+  std::vector<T> xt(x.size()), dyt(dy.size()), result(out.size());
+  for (std::size_t i = 0; i < x.size(); ++i) xt[i] = to_storage<T>(x[i]);
+  for (std::size_t i = 0; i < dy.size(); ++i) dyt[i] = to_storage<T>(dy[i]);
+  impl::evaluate<T>(
+      problem.fn, problem.params,
+      problem.pass == Pass::kForward ? impl::Direction::kForward : impl::Direction::kBackward,
+      problem.row_length, xt, dyt, result);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = to_double(result[i]);
+}
+
+class KernelBackend final : public Backend {
+ public:
+  KernelBackend()
+      : description_("actcheck impl/: elementwise entries in double, rounded once to the format, " +
+                     std::string(impl::to_string(impl::active_isa())) +
+                     " loops; vector and gated entries the float32 compositions over glibc") {}
+
+  std::string_view name() const override { return "actcheck"; }
+  std::string_view description() const override { return description_; }
+  bool supports(Fn, Format format, Pass) const override { return format != Format::kF64; }
+
+  void evaluate(const Problem& problem, std::span<const double> x, std::span<const double> dy,
+                std::span<double> out) const override {
+    switch (problem.format) {
+      case Format::kF32:
+        return evaluate_as<float>(problem, x, dy, out);
+      case Format::kF16:
+        return evaluate_as<impl::Float16>(problem, x, dy, out);
+      case Format::kBF16:
+        return evaluate_as<impl::BFloat16>(problem, x, dy, out);
+      default:
+        throw std::invalid_argument("actcheck's kernels store float32, float16 and bfloat16 only");
+    }
+  }
+
+ private:
+  std::string description_;
+};
+
+}  // namespace
+
 const Backend& actcheck_backend() {
-  static const FloatBackend backend(
-      "actcheck",
-      std::string("actcheck impl/: for now the float32 compositions of impl/compositions.hpp over "
-                  "glibc ") +
-          gnu_get_libc_version() + "'s float functions, as libm (SIMD kernels to come)",
-      &impl::evaluate_rows);
+  static const KernelBackend backend;
   return backend;
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "backends/backend.hpp"
-#include "impl/scalar.hpp"
+#include "impl/kernels.hpp"
 
 namespace actcheck::backends {
 

@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "backends/backend.hpp"
-#include "impl/scalar.hpp"
+#include "impl/kernels.hpp"
 #include "impl/storage.hpp"
 
 namespace actcheck::backends {
 
-// A float32 row function with impl::evaluate_rows's contract.
+// A float32 row function with impl::evaluate<float>'s contract.
 using FloatRows = void (*)(Fn, const Params&, impl::Direction, std::size_t, std::span<const float>,
                            std::span<const float>, std::span<float>);
 

@@ -31,7 +31,7 @@
 #include <string>
 
 #include "catalog/catalog.hpp"
-#include "impl/scalar.hpp"
+#include "impl/kernels.hpp"
 
 namespace actcheck::impl {
 
@@ -914,7 +914,7 @@ void evaluate_entry(const Params& p, Direction direction, std::size_t n, std::sp
   }
 }
 
-// Every catalog entry's compositions over the library M, with impl::evaluate_rows's contract.
+// Every catalog entry's compositions over the library M, with impl::evaluate<float>'s contract.
 template <MathLibrary M>
 void evaluate_composed(Fn fn, const Params& p, Direction direction, std::size_t row_length,
                        std::span<const float> x, std::span<const float> dy, std::span<float> out) {

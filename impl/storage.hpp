@@ -1,5 +1,5 @@
 // Storage formats of the kernels: float32, float16 (_Float16) and bfloat16 (the top half of a
-// float32). Every kernel computes in float32 and rounds once into the storage format.
+// float32).
 #pragma once
 
 #include <bit>
@@ -9,6 +9,8 @@
 #include "catalog/format.hpp"
 
 namespace actcheck::impl {
+
+using Float16 = _Float16;
 
 // bfloat16 as stored: the sign, exponent and top 7 fraction bits of a float32.
 struct BFloat16 {
@@ -25,11 +27,12 @@ inline BFloat16 to_bfloat16(float x) {
 
 inline float to_float(BFloat16 x) { return std::bit_cast<float>(std::uint32_t{x.bits} << 16); }
 
-// x rounded to nearest even into `format` (f32 and f64 leave it as it is).
+// x rounded to nearest even into `format` (f32 and f64 leave it as it is): how the float32
+// backends (libm, sleef) store their results in the narrow formats.
 inline float round_to_storage(float x, Format format) {
   switch (format) {
     case Format::kF16:
-      return static_cast<float>(static_cast<_Float16>(x));
+      return static_cast<float>(static_cast<Float16>(x));
     case Format::kBF16:
       return to_float(to_bfloat16(x));
     default:

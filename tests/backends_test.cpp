@@ -16,7 +16,7 @@
 
 #include "backends/registry.hpp"
 #include "engine/ulp.hpp"
-#include "impl/scalar.hpp"
+#include "impl/kernels.hpp"
 #include "reference/reference.hpp"
 #include "reference/rounding.hpp"
 #include "reference/vector.hpp"
@@ -594,13 +594,13 @@ TEST(ImplRows, OutputLengthsAndShapeErrors) {
 
   const std::vector<float> x = {1, 2, 3, 4};
   std::vector<float> out(3);
-  EXPECT_THROW(impl::evaluate_rows(Fn::softmax, Params{}, impl::Direction::kForward, 4, x, {}, out),
+  EXPECT_THROW(impl::evaluate<float>(Fn::softmax, Params{}, impl::Direction::kForward, 4, x, {}, out),
                std::invalid_argument);
-  EXPECT_THROW(impl::evaluate_rows(Fn::softmax, Params{}, impl::Direction::kForward, 3, x, {}, out),
+  EXPECT_THROW(impl::evaluate<float>(Fn::softmax, Params{}, impl::Direction::kForward, 3, x, {}, out),
                std::invalid_argument);  // 4 is not a whole number of rows of 3
   std::vector<float> dx(4);
-  EXPECT_THROW(impl::evaluate_rows(Fn::glu, Params{}, impl::Direction::kBackward, 4, x,
-                                   std::vector<float>(3), dx),
+  EXPECT_THROW(impl::evaluate<float>(Fn::glu, Params{}, impl::Direction::kBackward, 4, x,
+                                     std::vector<float>(3), dx),
                std::invalid_argument);  // dy must have the output's 2
 }
 

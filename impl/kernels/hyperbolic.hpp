@@ -1,0 +1,87 @@
+// The kernels built on tanh: tanh, tanhshrink and mish.
+//
+// Algorithm: tanh|x| = −m/(2 + m) with m = e^(−2|x|) − 1 ∈ (−1, 0] (math.hpp's expm1: k·ln 2
+// reduction and a degree-12 Taylor polynomial), which neither overflows nor cancels anywhere, the
+// sign copied from x; sech² = 4e/(1 + e)² with e = e^(−2|x|). tanhshrink = x − tanh(x) from its
+// series below |x| = 1/4, where the difference cancels. mish's tanh(softplus(x)) as a rational
+// function of e = e^(−|x|) (no logarithm, no overflow); near the negative zero of mish′ its
+// Taylor expansion. Error of the double result below 2^-45 relative.
+#pragma once
+
+#include "impl/kernels/kernel.hpp"
+
+namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+
+ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
+  const double m = expm1(-2.0 * abs(x));
+  return copysign(-m / (2.0 + m), x);
+}
+
+// tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
+// Measured: f32 ≤ 0.501 / 0.501 ULP.
+template <>
+struct Kernel<Fn::tanh> {
+  explicit Kernel(const Params&) {}
+  double value(double x) const { return tanh_of(x); }
+  double derivative(double x) const {
+    const double e = exp(-2.0 * abs(x));
+    const double d = 1.0 + e;
+    return 4.0 * e / (d * d);
+  }
+  double derivative_from_output(double y) const { return std::fma(-y, y, 1.0); }
+};
+
+// tanhshrink(x) = x − tanh(x): x³·P(x²) below |x| = 1/4 (coefficients.inc), where the
+// subtraction would lose up to 2^-52·x/(x − tanh x); beyond, sign(x)·((|x| − 1) + 2e/(1 + e)),
+// e = e^(−2|x|), with |x| − 1 exact and the sum rounded to odd: for large |x| the result is
+// |x| − 1 plus a tail far below an ulp, which decides the tie when |x| − 1 is a midpoint of the
+// storage format (2049 in float16). Loss to cancellation below 2^-46 at |x| = 1/4.
+// tanhshrink′ = tanh². Measured: f32 ≤ 0.501 / 0.501 ULP.
+template <>
+struct Kernel<Fn::tanhshrink> {
+  explicit Kernel(const Params&) {}
+  double value(double x) const {
+    const double x2 = x * x;
+    const double series = x * x2 * horner(x2, kTanhshrinkSeries);
+    const double e = max(exp(-2.0 * abs(x)), 0x1p-1000);  // > 0 where it underflows: a tie-breaker
+    const double tail = copysign(sum_to_odd(abs(x) - 1.0, 2.0 * e / (1.0 + e)), x);
+    return x == 0 ? 0.0 : (abs(x) < 0.25 ? series : tail);  // +0 at ±0, as x − tanh(x) gives
+  }
+  // Below |x| = 2^-20, x²·(1 − 2x²/3) summed to odd: x² is exact, and where it is a midpoint of
+  // the storage format the −2x⁴/3 that double rounds away decides.
+  double derivative(double x) const {
+    const double t = tanh_of(x);
+    const double x2 = x * x;
+    return abs(x) < 0x1p-20 ? sum_to_odd(x2, -2.0 / 3 * x2 * x2) : t * t;
+  }
+};
+
+// mish(x) = x·tanh(softplus(x)). With e = e^(−|x|):
+//   x ≥ 0: tanh(sp) = (1 + 2e)/(1 + 2e + 2e²),  x·sech²(sp)·σ(x) = x·4e²(1 + e)/(1 + 2e + 2e²)²;
+//   x < 0: tanh(sp) = e(e + 2)/(e(e + 2) + 2),  x·sech²(sp)·σ(x) = x·4e(1 + e)/(e(e + 2) + 2)²;
+// mish′ = tanh(sp) + x·sech²(sp)·σ(x), within 2^-9 of its root (x ≈ −1.1924) the Taylor
+// expansion. Measured: f32 ≤ 0.501 / 0.501 ULP.
+template <>
+struct Kernel<Fn::mish> {
+  explicit Kernel(const Params&) {}
+  struct Parts {
+    double tanh_sp;  // tanh(softplus(x))
+    double slope;    // sech²(softplus(x))·σ(x), to be multiplied by x
+  };
+  static Parts parts(double x) {
+    const double e = exp(-abs(x));
+    const double right_d = 1.0 + 2.0 * e + 2.0 * e * e;
+    const double left_n = e * (e + 2.0);
+    const double left_d = left_n + 2.0;
+    return x >= 0 ? Parts{(1.0 + 2.0 * e) / right_d, 4.0 * e * e * (1.0 + e) / (right_d * right_d)}
+                  : Parts{left_n / left_d, 4.0 * e * (1.0 + e) / (left_d * left_d)};
+  }
+  double value(double x) const { return times_decaying(x, parts(x).tanh_sp); }
+  double derivative(double x) const {
+    const Parts p = parts(x);
+    const double formula = negative_zero_tail(p.tanh_sp + times_decaying(x, p.slope), x);
+    return with_root(kMishDerivativeRoot, root_delta(kMishDerivativeRoot, x), formula);
+  }
+};
+
+}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA

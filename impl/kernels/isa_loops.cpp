@@ -1,0 +1,30 @@
+// One instruction set's table of loops. CMake compiles this file once per instruction set, with
+// that set's flags and ACTCHECK_KERNEL_ISA naming it (portable, avx2, avx512).
+#include "impl/kernels/loops.hpp"
+#include "impl/kernels/table.hpp"
+
+namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+
+namespace {
+
+template <Fn fn>
+kernels::ElementwiseLoops entry() {
+  if constexpr (is_elementwise(activation(fn).kind)) {
+    return {loops_of<fn, float>(), loops_of<fn, Float16>(), loops_of<fn, BFloat16>()};
+  } else {
+    return {};
+  }
+}
+
+}  // namespace
+
+const kernels::IsaLoops& loops() {
+  static const kernels::IsaLoops table = {
+#define ACTCHECK_ACTIVATION(id, ...) entry<Fn::id>(),
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+  };
+  return table;
+}
+
+}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA

@@ -1,0 +1,57 @@
+// The elementwise kernels' shape. Kernel<fn> is built from the call's parameters and computes, in
+// double, the value f(x) and the derivative f′(x) of one element; some also offer f′ from the
+// output y, as PyTorch's backward of sigmoid, tanh and elu does. loops.hpp turns these into the
+// float32, float16 and bfloat16 loops, rounding once per element. NaN never reaches them: the
+// loops pass it through.
+//
+// The doc block on each kernel gives its algorithm and the error measured by actcheck's engine:
+// "f32 ≤ a / b ULP" is the maximum over the stratified float32 set (forward / backward, the
+// command below), with the exhaustive float32 figure where one was run; float16 and bfloat16 are
+// correctly rounded on all 65,536 inputs unless the block says otherwise. Measured with
+//   actcheck sweep --backend actcheck --function F --format f32 --pass both --inputs sample:4096
+//   actcheck sweep --backend actcheck --function F --format f16|bf16 --pass both --inputs
+//   exhaustive
+#pragma once
+
+#include "catalog/catalog.hpp"
+#include "impl/kernels/math.hpp"
+
+namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+
+template <Fn fn>
+struct Kernel;
+
+// hi + error (hi the rounded result of an exact operation, error its rounding error) rounded to
+// odd at double precision: a double with at least two bits more than the storage formats, so that
+// rounding it once more to float32, float16 or bfloat16 gives the correctly rounded result of the
+// exact operation (Boldo and Melquiond's round-to-odd), ties included: where the error is not 0
+// and hi is even, hi moves one step towards the exact value.
+ACTCHECK_ALWAYS_INLINE double round_to_odd(double hi, double error) {
+  const std::uint64_t b = bits(hi);
+  const bool away = ((bits(error) ^ b) & kSignBit) == 0;  // the exact value exceeds |hi|
+  const bool move = error != 0 && abs(hi) < HUGE_VAL && (b & 1) == 0;
+  return move ? from_bits(away ? b + 1 : b - 1) : hi;
+}
+
+// a·b rounded to odd (the fma gives the product's rounding error).
+ACTCHECK_ALWAYS_INLINE double product_to_odd(double a, double b) {
+  const double p = a * b;
+  return round_to_odd(p, std::fma(a, b, -p));
+}
+
+// a + b rounded to odd, for |a| ≥ |b| or a = 0 (Fast2Sum gives the sum's rounding error).
+ACTCHECK_ALWAYS_INLINE double sum_to_odd(double a, double b) {
+  const double s = a + b;
+  return round_to_odd(s, b - (s - a));
+}
+
+// f(x) = x/2 + c2·x² + O(x³) for |x| < 2^-40, as silu, swish, gelu, gelu_tanh and hardswish are
+// there: x/2 is exact, and the x² term, far below an ulp of it, decides the rounding where x/2 is
+// a midpoint of the storage format (x an odd subnormal of float32 or bfloat16), which a double
+// evaluation of the formula rounds away. ±0 stays ±0; `formula` elsewhere.
+ACTCHECK_ALWAYS_INLINE double half_x_near_zero(double x, double c2, double formula) {
+  const double series = x == 0 ? x : sum_to_odd(0.5 * x, c2 * x * x);
+  return abs(x) < 0x1p-40 ? series : formula;
+}
+
+}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
