@@ -27,10 +27,11 @@ struct Kernel;
 // exact operation (Boldo and Melquiond's round-to-odd), ties included: where the error is not 0
 // and hi is even, hi moves one step towards the exact value.
 ACTCHECK_ALWAYS_INLINE double round_to_odd(double hi, double error) {
+  // Integer arithmetic on the flags rather than branches, so that the loops stay vectorisable.
   const std::uint64_t b = bits(hi);
-  const bool away = ((bits(error) ^ b) & kSignBit) == 0;  // the exact value exceeds |hi|
-  const bool move = error != 0 && abs(hi) < HUGE_VAL && (b & 1) == 0;
-  return move ? from_bits(away ? b + 1 : b - 1) : hi;
+  const std::uint64_t move = std::uint64_t{error != 0} & std::uint64_t{abs(hi) < HUGE_VAL} & ~b & 1;
+  const std::uint64_t away = ((bits(error) ^ b) >> 63) ^ 1;  // the exact value exceeds |hi|
+  return from_bits(b + move * (2 * away - 1));
 }
 
 // a·b rounded to odd (the fma gives the product's rounding error).

@@ -25,6 +25,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #define ACTCHECK_ALWAYS_INLINE [[gnu::always_inline]] inline
 
@@ -58,12 +59,18 @@ ACTCHECK_ALWAYS_INLINE double min(double a, double b) { return a < b ? a : b; }
 ACTCHECK_ALWAYS_INLINE double max(double a, double b) { return a > b ? a : b; }
 ACTCHECK_ALWAYS_INLINE double clamp(double x, double lo, double hi) { return min(max(x, lo), hi); }
 
-// Evaluates Σ c[i]·t^(N−1−i) (highest power first) by Horner's rule.
+// Evaluates Σ c[i]·t^(N−1−i) (highest power first) by Horner's rule, unrolled at compile time
+// (a loop here would keep the vectoriser from the loop over the elements).
+template <std::size_t N, std::size_t... I>
+ACTCHECK_ALWAYS_INLINE double horner_unrolled(double t, const double (&c)[N],
+                                              std::index_sequence<I...>) {
+  double sum = c[0];
+  ((sum = std::fma(sum, t, c[I + 1])), ...);
+  return sum;
+}
 template <std::size_t N>
 ACTCHECK_ALWAYS_INLINE double horner(double t, const double (&c)[N]) {
-  double sum = c[0];
-  for (std::size_t i = 1; i < N; ++i) sum = std::fma(sum, t, c[i]);
-  return sum;
+  return horner_unrolled(t, c, std::make_index_sequence<N - 1>());
 }
 
 // x·g where g is a factor that decays faster than |x| grows (σ(x), Φ(x), e^x, ...): where g is 0,
@@ -102,9 +109,9 @@ ACTCHECK_ALWAYS_INLINE ExpParts exp_parts(double x) {
   const double k = shifted - kShift;
   const double r = std::fma(-k, kLn2Lo, std::fma(-k, kLn2Hi, x));
   const std::uint64_t biased_k = bits(shifted) - bits(kShift) + 1023;  // k + 1023, modulo 2^64
-  constexpr double kTaylor[] = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
-                                1.0 / 40320,     1.0 / 5040,     1.0 / 720,     1.0 / 120,
-                                1.0 / 24,        1.0 / 6,        1.0 / 2,       1.0};
+  static constexpr double kTaylor[] = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
+                                       1.0 / 40320,     1.0 / 5040,     1.0 / 720,     1.0 / 120,
+                                       1.0 / 24,        1.0 / 6,        1.0 / 2,       1.0};
   return {from_bits(biased_k << 52), horner(r, kTaylor) * r};
 }
 
@@ -143,8 +150,8 @@ ACTCHECK_ALWAYS_INLINE double log1p_unit(double u) {
   const double f = m - 1.0;
   const double s = f / (2.0 + f);
   const double s2 = s * s;
-  constexpr double kAtanh[] = {1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,
-                               1.0 / 7,  1.0 / 5,  1.0 / 3,  1.0};
+  static constexpr double kAtanh[] = {1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,
+                                      1.0 / 7,  1.0 / 5,  1.0 / 3,  1.0};
   const double log_m = 2.0 * s * horner(s2, kAtanh);
   const double k_ln2 = halve ? kLn2 : 0.0;
   const double k_ln2_lo = halve ? kLn2Lo : 0.0;
@@ -220,8 +227,10 @@ inline constexpr double kRootRadius = 0x1p-9;
 // f′(r + δ) = Σ a_k·δ^k, k = 1..6.
 ACTCHECK_ALWAYS_INLINE double near_root(const RootExpansion& e, double delta) {
   const double* a = e.coefficients;
-  double sum = a[5];
-  for (int k = 4; k >= 0; --k) sum = std::fma(sum, delta, a[k]);
+  const double sum =
+      std::fma(std::fma(std::fma(std::fma(std::fma(a[5], delta, a[4]), delta, a[3]), delta, a[2]),
+                        delta, a[1]),
+               delta, a[0]);
   return sum * delta;
 }
 

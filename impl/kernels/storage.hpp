@@ -20,15 +20,17 @@ ACTCHECK_ALWAYS_INLINE double widen(BFloat16 x) {
   return std::bit_cast<float>(static_cast<std::uint32_t>(x.bits) << 16);
 }
 
-// sign·(m + 1024·[e > 0])·2^(max(e, 1) − 25), and ±inf or NaN for e = 31.
+// sign·(m + 1024·[e > 0])·2^(max(e, 1) − 25), and ±inf or NaN for e = 31. Flags as integers and
+// the sign as a bit, so that the loops stay free of branches.
 ACTCHECK_ALWAYS_INLINE double widen(Float16 x) {
   const std::uint32_t h = std::bit_cast<std::uint16_t>(x);
-  const std::int64_t e = (h >> 10) & 31;
-  const std::int64_t m = h & 1023;
-  const double magnitude = static_cast<double>(e == 0 ? m : m + 1024) * pow2((e == 0 ? 1 : e) - 25);
+  const std::int32_t e = (h >> 10) & 31;  // 32-bit: AVX2 converts int32 to double, not int64
+  const std::int32_t m = h & 1023;
+  const std::int32_t normal = e != 0;
+  const double magnitude = static_cast<double>(m + (normal << 10)) * pow2(e + 1 - normal - 25);
   const double special = m == 0 ? HUGE_VAL : std::numeric_limits<double>::quiet_NaN();
   const double value = e == 31 ? special : magnitude;
-  return (h & 0x8000) ? -value : value;
+  return from_bits(bits(value) | (static_cast<std::uint64_t>(h & 0x8000) << 48));
 }
 
 // |x| rounded to nearest even onto the grid of a format with `precision` significant bits and
