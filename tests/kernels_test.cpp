@@ -1,0 +1,267 @@
+// actcheck's kernels (impl/kernels.hpp) apart from their accuracy, which kernel_budgets_test
+// measures: every instruction set gives the same bits; IEEE behaviour at the extremes, checked
+// against values computed apart from the kernels; the backward from the output against its exact
+// formula; the span API's checks.
+#include "impl/kernels.hpp"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "reference/reference.hpp"
+#include "reference/rounding.hpp"
+#include "test_support.hpp"
+
+namespace actcheck::impl {
+namespace {
+
+using testing::elementwise_entries;
+
+template <class T>
+std::uint32_t bits_of(T v) {
+  if constexpr (sizeof(T) == 2) return std::bit_cast<std::uint16_t>(v);
+  if constexpr (sizeof(T) == 4) return std::bit_cast<std::uint32_t>(v);
+}
+template <class T>
+T from_pattern(std::uint32_t pattern) {
+  if constexpr (sizeof(T) == 2) return std::bit_cast<T>(static_cast<std::uint16_t>(pattern));
+  if constexpr (sizeof(T) == 4) return std::bit_cast<T>(pattern);
+}
+double widen(float v) { return v; }
+double widen(Float16 v) { return static_cast<double>(v); }
+double widen(BFloat16 v) { return to_float(v); }
+
+template <class T>
+bool same_or_both_nan(T a, T b) {
+  const double da = widen(a), db = widen(b);
+  return bits_of(a) == bits_of(b) || (std::isnan(da) && std::isnan(db));
+}
+
+// Every 16-bit pattern, or 2^18 random float32 patterns and the special ones.
+template <class T>
+std::vector<T> test_inputs() {
+  std::vector<T> x;
+  if constexpr (sizeof(T) == 2) {
+    for (std::uint32_t b = 0; b < 65536; ++b) x.push_back(from_pattern<T>(b));
+  } else {
+    std::mt19937 rng(20261123);
+    for (int i = 0; i < (1 << 18); ++i) x.push_back(from_pattern<T>(rng()));
+    for (std::uint32_t b :
+         {0x00000000u, 0x80000000u, 0x00000001u, 0x80000001u, 0x007fffffu, 0x00800000u, 0x7f7fffffu,
+          0xff7fffffu, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0x3f800000u, 0xbf800000u}) {
+      x.push_back(from_pattern<T>(b));
+    }
+  }
+  return x;
+}
+
+// Upstream gradients: the inputs shuffled, so every pattern appears as dy too.
+template <class T>
+std::vector<T> shuffled(std::vector<T> v) {
+  std::shuffle(v.begin(), v.end(), std::mt19937(7));
+  return v;
+}
+
+struct IsaGuard {
+  Isa saved = active_isa();
+  ~IsaGuard() { use_isa(saved); }
+};
+
+std::vector<Isa> supported_isas() {
+  std::vector<Isa> isas;
+  for (Isa isa : kIsas) {
+    if (is_supported(isa)) isas.push_back(isa);
+  }
+  return isas;
+}
+
+// The results of every pass of fn on x (and dy) under one instruction set.
+template <class T>
+std::vector<T> all_passes(Isa isa, Fn fn, const std::vector<T>& x, const std::vector<T>& dy) {
+  use_isa(isa);
+  const Params p = default_params(fn);
+  std::vector<T> out(3 * x.size());
+  const std::span<T> all(out);
+  evaluate<T>(fn, p, Direction::kForward, 1, x, {}, all.subspan(0, x.size()));
+  evaluate<T>(fn, p, Direction::kBackward, 1, x, dy, all.subspan(x.size(), x.size()));
+  if (has_backward_from_output(fn)) {
+    backward_from_output<T>(fn, p, x, dy, all.subspan(2 * x.size(), x.size()));
+  }
+  return out;
+}
+
+template <class T>
+void expect_every_isa_agrees(const char* format) {
+  IsaGuard guard;
+  const std::vector<T> x = test_inputs<T>();
+  const std::vector<T> dy = shuffled(x);
+  const std::vector<Isa> isas = supported_isas();
+  ASSERT_GE(isas.size(), 2u) << "only one instruction set on this CPU: nothing to compare";
+  for (Fn fn : elementwise_entries()) {
+    const std::vector<T> base = all_passes<T>(Isa::kPortable, fn, x, dy);
+    for (Isa isa : isas) {
+      const std::vector<T> other = all_passes<T>(isa, fn, x, dy);
+      std::size_t differ = 0, first = 0;
+      for (std::size_t i = 0; i < base.size(); ++i) {
+        if (!same_or_both_nan(base[i], other[i]) && differ++ == 0) first = i;
+      }
+      EXPECT_EQ(differ, 0u) << activation(fn).name << " " << format << ": " << to_string(isa)
+                            << " differs from portable, first at pass " << first / x.size()
+                            << ", x = " << std::hexfloat << widen(x[first % x.size()]);
+    }
+  }
+}
+
+TEST(InstructionSets, GiveTheSameBitsOnEveryFloat16Input) {
+  expect_every_isa_agrees<Float16>("f16");
+}
+TEST(InstructionSets, GiveTheSameBitsOnEveryBFloat16Input) {
+  expect_every_isa_agrees<BFloat16>("bf16");
+}
+TEST(InstructionSets, GiveTheSameBitsOnRandomFloat32Inputs) {
+  expect_every_isa_agrees<float>("f32");
+}
+
+TEST(InstructionSets, UseIsaSelectsTheSet) {
+  IsaGuard guard;
+  for (Isa isa : supported_isas()) {
+    use_isa(isa);
+    EXPECT_EQ(active_isa(), isa);
+  }
+}
+
+// NaN in, NaN out, in every storage type, pass and instruction set.
+template <class T>
+void expect_nan_gives_nan() {
+  const T nan = from_pattern<T>(sizeof(T) == 2 ? (std::is_same_v<T, Float16> ? 0x7e00u : 0x7fc0u)
+                                               : 0x7fc00000u);
+  const T one = from_pattern<T>(sizeof(T) == 2 ? (std::is_same_v<T, Float16> ? 0x3c00u : 0x3f80u)
+                                               : 0x3f800000u);
+  for (Fn fn : elementwise_entries()) {
+    const std::vector<T> x = {nan, one}, dy = {one, nan};
+    std::vector<T> y(2), dx(2);
+    evaluate<T>(fn, default_params(fn), Direction::kForward, 1, x, {}, y);
+    evaluate<T>(fn, default_params(fn), Direction::kBackward, 1, x, dy, dx);
+    EXPECT_TRUE(std::isnan(widen(y[0]))) << activation(fn).name;
+    EXPECT_TRUE(std::isnan(widen(dx[0]))) << activation(fn).name << " (x NaN)";
+    EXPECT_TRUE(std::isnan(widen(dx[1]))) << activation(fn).name << " (dy NaN)";
+    EXPECT_FALSE(std::isnan(widen(y[1]))) << activation(fn).name;
+  }
+}
+TEST(Ieee, NanGivesNan) {
+  expect_nan_gives_nan<float>();
+  expect_nan_gives_nan<Float16>();
+  expect_nan_gives_nan<BFloat16>();
+}
+
+// The extremes the issue names, against values computed apart from the kernels (long double, and
+// the reference).
+TEST(Ieee, NothingOverflowsAtTheExtremes) {
+  std::vector<float> x = {100.0f}, y(1);
+  softplus(x, y);
+  EXPECT_EQ(y[0], 100.0f);  // log(1 + e^100) = 100 + 3.7e-44
+
+  x = {-100.0f};
+  sigmoid(x, y);
+  EXPECT_EQ(y[0], static_cast<float>(1.0L / (1.0L + std::exp(100.0L))));
+  EXPECT_GT(y[0], 0.0f);  // 3.72e-44, a float32 subnormal, not 0
+
+  // At ±FLT_MAX every entry gives the correctly rounded value: a limit, a finite linear tail, or
+  // ±inf only where the exact value itself exceeds float32 (selu: λ·FLT_MAX).
+  const float big = std::numeric_limits<float>::max();
+  for (Fn fn : elementwise_entries()) {
+    x = {big, -big};
+    std::vector<float> out(2), dx(2);
+    const std::vector<float> dy = {1.0f, 1.0f};
+    evaluate<float>(fn, default_params(fn), Direction::kForward, 1, x, {}, out);
+    evaluate<float>(fn, default_params(fn), Direction::kBackward, 1, x, dy, dx);
+    for (int i = 0; i < 2; ++i) {
+      using reference::Quantity;
+      const Params p = default_params(fn);
+      EXPECT_TRUE(reference::same_bits(
+          out[i], reference::rounded(fn, Quantity::kValue, x[i], p, Format::kF32)))
+          << activation(fn).name << " at " << x[i] << ": " << out[i];
+      EXPECT_TRUE(reference::same_bits(
+          dx[i], reference::rounded(fn, Quantity::kDerivative, x[i], p, Format::kF32)))
+          << activation(fn).name << "′ at " << x[i] << ": " << dx[i];
+    }
+  }
+}
+
+// Subnormal inputs and results are kept (no flush to zero): relu and silu of the smallest
+// subnormal, and tanh's value there, are the exact roundings computed apart from the kernels.
+TEST(Ieee, SubnormalsAreKept) {
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  std::vector<float> x = {tiny, -tiny}, y(2);
+  relu(x, y);
+  EXPECT_EQ(y[0], tiny);
+  EXPECT_EQ(std::bit_cast<std::uint32_t>(y[1]), 0u);  // relu(−tiny) = +0
+  tanh(x, y);
+  EXPECT_EQ(y[0], tiny);  // tanh(t) = t − t³/3 rounds to t
+  EXPECT_EQ(y[1], -tiny);
+  silu(x, y);
+  // silu(t) = t/2 + t²/4: t/2 is a tie between 0 and t, which the t² term breaks upwards.
+  EXPECT_EQ(y[0], tiny);
+  EXPECT_EQ(y[1], -0.0f);  // −t/2 + t²/4: just above the tie, so −0
+  EXPECT_TRUE(std::signbit(y[1]));
+}
+
+// The backward from the output: dy·y(1 − y), dy·(1 − y²), dy·(y + α) are exact in double for a
+// float16 y, so their rounding by reference/rounding.hpp is the answer, for every float16 y.
+TEST(BackwardFromOutput, IsTheRoundedExactFormulaOfY) {
+  const std::vector<Float16> y = test_inputs<Float16>();
+  const std::vector<Float16> dy(y.size(), static_cast<Float16>(1.0));
+  std::vector<Float16> dx(y.size());
+  struct Case {
+    Fn fn;
+    double (*formula)(double y);
+  };
+  const Case cases[] = {{Fn::sigmoid, [](double v) { return v * (1 - v); }},
+                        {Fn::tanh, [](double v) { return 1 - v * v; }},
+                        {Fn::elu, [](double v) { return v > 0 ? 1.0 : v + 1.0; }}};
+  for (const Case& c : cases) {
+    ASSERT_TRUE(has_backward_from_output(c.fn));
+    backward_from_output<Float16>(c.fn, default_params(c.fn), y, dy, dx);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double v = widen(y[i]);
+      if (std::isnan(v) || std::isinf(v)) continue;
+      const double expected = reference::round_to_format(c.formula(v), Format::kF16);
+      wrong += !reference::same_bits(widen(dx[i]), expected);
+    }
+    EXPECT_EQ(wrong, 0u) << activation(c.fn).name;
+  }
+  EXPECT_FALSE(has_backward_from_output(Fn::gelu));
+  EXPECT_THROW(backward_from_output<float>(Fn::gelu, {}, {}, {}, {}), std::invalid_argument);
+}
+
+TEST(SpanApi, RejectsSpansThatDoNotFit) {
+  const std::vector<float> x = {1, 2, 3};
+  std::vector<float> y(2), dx(3);
+  EXPECT_THROW(evaluate<float>(Fn::sigmoid, {}, Direction::kForward, 1, x, {}, y),
+               std::invalid_argument);
+  EXPECT_THROW(evaluate<float>(Fn::sigmoid, {}, Direction::kBackward, 1, x, y, dx),
+               std::invalid_argument);  // dy has 2 elements for 3 inputs
+  EXPECT_THROW(evaluate<float>(Fn::sigmoid, {}, Direction::kForward, 0, x, {}, dx),
+               std::invalid_argument);  // an empty row
+}
+
+TEST(SpanApi, NamedFunctionsAndInPlaceCallsAgreeWithEvaluate) {
+  std::vector<float> x = {-3.5f, -0.25f, 0.0f, 0.75f, 9.0f}, expected(5), y(5);
+  const Params p = default_params(Fn::gelu);
+  evaluate<float>(Fn::gelu, p, Direction::kForward, 1, x, {}, expected);
+  gelu(x, y);
+  EXPECT_EQ(y, expected);
+  gelu(x, x);  // in place
+  EXPECT_EQ(x, expected);
+}
+
+}  // namespace
+}  // namespace actcheck::impl
