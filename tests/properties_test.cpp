@@ -1,5 +1,6 @@
 // The properties of properties/ on the reference (where each must hold to the 128-bit
-// enclosures, in every format) and on glibc's compositions within their measured budget.
+// enclosures, in every format), on actcheck's kernels within the catalog's budgets, and on glibc's
+// compositions within their measured budget.
 #include "properties/properties.hpp"
 
 #include <gtest/gtest.h>
@@ -57,6 +58,28 @@ TEST_P(OnTheReference, EveryGradientCheckHolds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, OnTheReference,
+                         ::testing::Values(Format::kF32, Format::kF16, Format::kBF16),
+                         [](const auto& info) { return std::string(spec(info.param).name); });
+
+// actcheck's own kernels at the catalog's budgets: every property and gradient check holds, in
+// every format.
+class OnActcheck : public ::testing::TestWithParam<Format> {};
+
+TEST_P(OnActcheck, EveryPropertyAndGradientCheckHoldsWithinTheCatalogBudget) {
+  RunOptions options;
+  options.backend = &backends::actcheck_backend();
+  options.format = GetParam();
+  options.functions = all_functions();
+  options.count = 1000;
+  for (const auto checks : {RunOptions::Checks::kProperties, RunOptions::Checks::kGradients}) {
+    options.checks = checks;
+    const std::vector<Outcome> outcomes = run_properties(options);
+    EXPECT_GT(outcomes.size(), 25u);
+    EXPECT_EQ(failures(outcomes, options.seed), "");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, OnActcheck,
                          ::testing::Values(Format::kF32, Format::kF16, Format::kBF16),
                          [](const auto& info) { return std::string(spec(info.param).name); });
 
