@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "engine/ulp.hpp"
 #include "properties/case_outcome.hpp"
@@ -72,6 +73,38 @@ struct CentralDifference {
   }
 };
 
+// The one-sided limits of f′ at each kink, from both sides: f′ at the format's value n nearest
+// the kink on one side against the reference's f′ at the double nearest the kink on that side,
+// which is the one-sided limit to within |f″|·ulp. The slack 2·(|n − k| + |d − k|) covers f′'s
+// change over those distances: |f″| ≤ 2 on the smooth side next to every kink of the catalog (see
+// kink_convention). A backward that is right at the kink (the convention) but wrong on one side
+// of it, or the reverse, fails here.
+struct OneSidedLimits {
+  static constexpr std::string_view kName = "one_sided_limits";
+  static constexpr std::string_view kStatement =
+      "f'(x) tends to the reference's one-sided limit as x tends to each kink from either side";
+  static bool applies(const Activation& a, Format format) {
+    return is_elementwise(a.kind) && !kinks_in_format(a, format).empty();
+  }
+  template <class E>
+  static void check(const E& e, Fn fn) {
+    const Format format = e.format();
+    const double at = *rc::gen::elementOf(kinks_in_format(activation(fn), format));
+    const Side side = *rc::gen::elementOf(std::vector<Side>{Side::kLeft, Side::kRight});
+    const double n = neighbour(at, side, format);
+    const double d = neighbour(at, side, Format::kF64);
+    const double slack = 2 * (std::fabs(n - at) + std::fabs(d - at)) * (1 + 0x1p-50);
+    using RC = Carrier<Real>;
+    const Approx<Real> limit = ReferenceEvaluator(format).derivative(fn, d);
+    const double limit_value = RC::to_double(limit.value);  // and its rounding, in the slack
+    const double limit_error =
+        RC::to_double_up(RC::add_up(limit.error, RC::from(std::fabs(limit_value) * 0x1p-52)));
+    require_agree(agrees(e.derivative(fn, n), A<E>::exact(limit_value), slack + limit_error),
+                  fmt::format("x={} (the kink {}'s nearest {} neighbour) against the limit", hex(n),
+                              hex(at), side == Side::kLeft ? "left" : "right"));
+  }
+};
+
 // ∂f/∂p(x) of the reference against (f(x; p + h) − f(x; p − h))/2h of the reference, h = 2^-20.
 // The truncation error is h²·max|∂³f/∂p³|/6: 0 for prelu (linear in α), and for swish
 // x·σ(βx), ∂³/∂β³ = x⁴σ‴(βx) with |σ‴| ≤ 1/8, so h²x⁴/48. Only the reference has parameter
@@ -110,7 +143,7 @@ constexpr Property make_reference_only() {
   return {P::kName, P::kStatement, &P::applies, &P::template check<ReferenceEvaluator>, nullptr};
 }
 
-constexpr Property kGradientChecks[] = {make<CentralDifference>(),
+constexpr Property kGradientChecks[] = {make<CentralDifference>(), make<OneSidedLimits>(),
                                         make_reference_only<ParamGradient>()};
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "engine/bits.hpp"
 #include "engine/ulp.hpp"
+#include "reference/rounding.hpp"
 
 namespace actcheck::properties {
 namespace {
@@ -51,6 +52,25 @@ rc::Gen<double> finite_format_values(Format format) {
                                       {4, moderate(format)},
                                       {1, rc::gen::elementOf(specials(format, false))}}),
       [](double x) { return std::isfinite(x); });
+}
+
+std::vector<double> kinks_in_format(const Activation& a, Format format) {
+  std::vector<double> out;
+  for (const Kink& k : a.kinks) {
+    const double at = k.at.eval(default_params(a.id));
+    if (!reference::same_bits(reference::round_to_format(at, format), at)) continue;
+    out.push_back(at);
+    if (at == 0) out.push_back(-at);
+  }
+  return out;
+}
+
+double neighbour(double at, Side side, Format format) {
+  double n = at;
+  while (n == at) {
+    n = side == Side::kLeft ? engine::next_down(n, format) : engine::next_up(n, format);
+  }
+  return n;
 }
 
 }  // namespace actcheck::properties

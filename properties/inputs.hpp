@@ -4,6 +4,9 @@
 
 #include <rapidcheck.h>
 
+#include <vector>
+
+#include "catalog/catalog.hpp"
 #include "catalog/format.hpp"
 
 namespace actcheck::properties {
@@ -15,5 +18,13 @@ rc::Gen<double> format_values(Format format);
 
 // The same without NaN and ±inf.
 rc::Gen<double> finite_format_values(Format format);
+
+// The kinks of a's default parameters that are values of the format (threshold's 0.1 is not, in
+// binary formats), with both ±0 for a kink at 0.
+std::vector<double> kinks_in_format(const Activation& a, Format format);
+
+// The value of the format nearest `at` on autograd's side `side` of it (never `at` itself, nor
+// −0 for +0).
+double neighbour(double at, Side side, Format format);
 
 }  // namespace actcheck::properties

@@ -297,31 +297,18 @@ struct KinkConvention {
   static constexpr std::string_view kName = "kink_convention";
   static constexpr std::string_view kStatement =
       "f'(kink) = the one-sided derivative autograd takes there";
-  static std::vector<double> points(const Activation& a, Format format) {
-    std::vector<double> out;
-    for (const Kink& k : a.kinks) {
-      const double at = k.at.eval(default_params(a.id));
-      if (!reference::same_bits(reference::round_to_format(at, format), at)) continue;
-      out.push_back(at);
-      if (at == 0) out.push_back(-at);
-    }
-    return out;
-  }
   static bool applies(const Activation& a, Format format) {
-    return is_elementwise(a.kind) && !points(a, format).empty();
+    return is_elementwise(a.kind) && !kinks_in_format(a, format).empty();
   }
   template <class E>
   static void check(const E& e, Fn fn) {
     const Activation& a = activation(fn);
-    const double at = *rc::gen::elementOf(points(a, e.format()));
+    const double at = *rc::gen::elementOf(kinks_in_format(a, e.format()));
     Side side = Side::kLeft;
     for (const Kink& k : a.kinks) {
       if (k.at.eval(default_params(fn)) == at) side = k.autograd_takes;
     }
-    double n = at;
-    while (n == at) {
-      n = side == Side::kLeft ? engine::next_down(n, e.format()) : engine::next_up(n, e.format());
-    }
+    const double n = neighbour(at, side, e.format());
     const double slack = 2 * std::fabs(n - at) * (1 + 0x1p-50);
     require_agree(agrees(e.derivative(fn, at), e.derivative(fn, n), slack),
                   fmt::format("x={} ({} side, at {})", hex(at),

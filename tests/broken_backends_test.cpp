@@ -45,6 +45,27 @@ TEST_P(Broken, IsCaughtWithACounterexample) {
   EXPECT_GT(caught, 0) << broken.backend->name() << " passed every property";
 }
 
+// The one-sided limits check catches, on its own, the elu backward that forgets α: left of the
+// kink at 0 its f′ = e^x − 1 tends to 0, not to α = 1.
+TEST(OneSidedLimits, CatchesTheEluBackwardThatForgetsAlpha) {
+  const testing::BrokenBackend* broken = nullptr;
+  for (const testing::BrokenBackend& b : testing::broken_backends()) {
+    if (b.backend->name() == "elu_backward_forgets_alpha") broken = &b;
+  }
+  ASSERT_NE(broken, nullptr);
+  RunOptions options;
+  options.backend = broken->backend;
+  options.checks = RunOptions::Checks::kGradients;
+  options.format = Format::kF32;
+  options.functions = {Fn::elu};
+  options.count = 200;
+  bool caught = false;
+  for (const Outcome& o : run_properties(options)) {
+    if (o.property == "one_sided_limits") caught = o.status == Outcome::Status::kFail;
+  }
+  EXPECT_TRUE(caught);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Broken,
                          ::testing::ValuesIn(testing::broken_backends().begin(),
                                              testing::broken_backends().end()),
