@@ -58,4 +58,13 @@ ACTCHECK_ALWAYS_INLINE double half_x_near_zero(double x, double c2, double formu
   return abs(x) < 0x1p-40 ? series : formula;
 }
 
+// f(t) = 1/2 + c1·t + c3·t³ + O(t⁵) for |t| < 2^-12, as σ (c1 = 1/4, c3 = −1/48) and silu′
+// (1/2, −1/12) are there: 1/2 + c1·t is exact in double wherever it can be a float32 tie
+// (|t| ≥ 2^-27), and the t³ term, which a double evaluation of the formula rounds away below
+// |t| ≈ 2^-16, decides it; the omitted t⁵ term is below 2^-68. `formula` elsewhere.
+ACTCHECK_ALWAYS_INLINE double half_plus_near_zero(double t, double c1, double c3, double formula) {
+  const double series = sum_to_odd(0.5 + c1 * t, c3 * t * t * t);
+  return abs(t) < 0x1p-12 ? series : formula;
+}
+
 }  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA

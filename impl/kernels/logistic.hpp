@@ -14,12 +14,18 @@
 
 namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
 
+// σ(t) from its series 1/2 + t/4 − t³/48 below |t| = 2^-12 (half_plus_near_zero: float32 ties
+// at 1/2 + t/4 decided by the t³ term); `formula` = logistic(t).p elsewhere.
+ACTCHECK_ALWAYS_INLINE double sigma_near_zero(double t, double formula) {
+  return half_plus_near_zero(t, 0.25, -1.0 / 48, formula);
+}
+
 // σ(x) = 1/(1 + e^(−x)); σ′ = σ(x)·σ(−x). PyTorch's backward from the output: y·(1 − y).
 // Measured: correctly rounded.
 template <>
 struct Kernel<Fn::sigmoid> {
   explicit Kernel(const Params&) {}
-  double value(double x) const { return logistic(x).p; }
+  double value(double x) const { return sigma_near_zero(x, logistic(x).p); }
   double derivative(double x) const {
     const Logistic s = logistic(x);
     return s.p * s.q;
@@ -33,7 +39,8 @@ struct Kernel<Fn::sigmoid> {
 ACTCHECK_ALWAYS_INLINE double swish_derivative(double t_hi, double t_lo) {
   const Logistic s = logistic(t_hi);
   const double formula = negative_zero_tail(s.p + times_decaying(t_hi, s.p * s.q), t_hi);
-  return with_root(kSiluDerivativeRoot, root_delta(kSiluDerivativeRoot, t_hi, t_lo), formula);
+  const double near_zero = half_plus_near_zero(t_hi, 0.5, -1.0 / 12, formula);  // 1/2 + t/2 − t³/12
+  return with_root(kSiluDerivativeRoot, root_delta(kSiluDerivativeRoot, t_hi, t_lo), near_zero);
 }
 
 // silu(x) = x·σ(x). Measured: correctly rounded.
@@ -74,7 +81,10 @@ struct Kernel<Fn::softplus> {
   double beta;
   explicit Kernel(const Params& p) : beta(p[0]) {}
   double value(double x) const { return softplus_of(beta * x) / beta; }
-  double derivative(double x) const { return logistic(beta * x).p; }
+  double derivative(double x) const {
+    const double t = beta * x;
+    return sigma_near_zero(t, logistic(t).p);
+  }
 };
 
 // logsigmoid(x) = −softplus(−x) (−0 for x → +∞); logsigmoid′ = σ(−x).
@@ -83,7 +93,7 @@ template <>
 struct Kernel<Fn::logsigmoid> {
   explicit Kernel(const Params&) {}
   double value(double x) const { return -softplus_of(-x); }
-  double derivative(double x) const { return logistic(x).q; }
+  double derivative(double x) const { return sigma_near_zero(-x, logistic(x).q); }
 };
 
 // gelu_tanh(x) = x/2·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³): the sigmoid form has
