@@ -12,13 +12,14 @@
 // computing type, as `T(alpha)` would.
 //
 // The formulas themselves are in eigen_expressions.hpp, so that they can be compiled with other
-// flags too; this file evaluates them on the engine's batches.
+// flags too; this file evaluates them on the engine's batches and on float32 spans.
 #include <span>
 #include <stdexcept>
 #include <string>
 
 #include "backends/catalog_backend.hpp"
 #include "backends/eigen_expressions.hpp"
+#include "backends/float_rows.hpp"
 #include "backends/registry.hpp"
 
 namespace actcheck::backends {
@@ -29,24 +30,27 @@ using eigen_exprs::Elementwise;
 using eigen_exprs::Expr;
 using eigen_exprs::RowWise;
 
-Eigen::Index ssize(std::span<const double> s) { return static_cast<Eigen::Index>(s.size()); }
+template <class S>
+Eigen::Index ssize(std::span<S> s) {
+  return static_cast<Eigen::Index>(s.size());
+}
 
-// `values` as an array of T of `size` ≥ values.size() elements, the rest zero.
-template <class T>
-Array<T> load(std::span<const double> values, Eigen::Index size) {
+// `values` (doubles carrying values of the format, or floats) as an array of T of
+// `size` ≥ values.size() elements, the rest zero.
+template <class T, class S>
+Array<T> load(std::span<const S> values, Eigen::Index size) {
   Array<T> a(size);
   a.tail(size - ssize(values)).setZero();
-  a.head(ssize(values)) = Eigen::Map<const Eigen::ArrayXd>(values.data(), ssize(values))
+  a.head(ssize(values)) = Eigen::Map<const Array<S>>(values.data(), ssize(values))
                               .template cast<float>()
                               .template cast<T>();
   return a;
 }
 
-template <class T>
-void store(const Array<T>& y, std::span<double> out) {
+template <class T, class S>
+void store(const Array<T>& y, std::span<S> out) {
   const auto n = static_cast<Eigen::Index>(out.size());
-  Eigen::Map<Eigen::ArrayXd>(out.data(), n) =
-      y.head(n).template cast<float>().template cast<double>();
+  Eigen::Map<Array<S>>(out.data(), n) = y.head(n).template cast<float>().template cast<S>();
 }
 
 // Eigen computes the last size % packet elements of an array with its scalar functions
@@ -69,9 +73,10 @@ void evaluate_elementwise(const Problem& problem, std::span<const double> x,
   }
 }
 
-template <Fn Id, class T>
-void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<const double> dy,
-                   std::span<double> out) {
+// Row by row, from doubles (the engine's batches) or floats (eigen_rows_f32).
+template <Fn Id, class T, class S>
+void evaluate_rows(const Problem& problem, std::span<const S> x, std::span<const S> dy,
+                   std::span<S> out) {
   const bool forward = problem.pass == Pass::kForward;
   const auto [n, m, rows] = row_shape("eigen", problem, x, dy, out);
   for (std::size_t r = 0; r < rows; ++r) {
@@ -135,11 +140,38 @@ struct EigenImpl {
   }
 };
 
+// One entry of eigen_rows_f32: straight from the spans for an elementwise entry, through a float
+// array per row for the others.
+template <Fn Id>
+void rows_f32(const Params& params, impl::Direction direction, std::size_t row_length,
+              std::span<const float> x, std::span<const float> dy, std::span<float> out) {
+  if constexpr (RowWise<Id>) {
+    const Problem problem{Id, params, Format::kF32,
+                          direction == impl::Direction::kForward ? Pass::kForward : Pass::kBackward,
+                          row_length};
+    evaluate_rows<Id, float>(problem, x, dy, out);
+  } else {
+    eigen_exprs::evaluate_elementwise_f32<Id>(params, direction, x, dy, out);
+  }
+}
+
 }  // namespace
 
 const Backend& eigen_backend() {
   static const CatalogBackend<EigenImpl> backend;
   return backend;
+}
+
+void eigen_rows_f32(Fn fn, const Params& params, impl::Direction direction, std::size_t row_length,
+                    std::span<const float> x, std::span<const float> dy, std::span<float> out) {
+  switch (fn) {
+#define ACTCHECK_ACTIVATION(id, ...) \
+  case Fn::id:                       \
+    return rows_f32<Fn::id>(params, direction, row_length, x, dy, out);
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+  }
+  throw std::invalid_argument("eigen: unknown activation id");
 }
 
 }  // namespace actcheck::backends

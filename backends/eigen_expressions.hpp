@@ -8,10 +8,12 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <numbers>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -19,6 +21,7 @@
 
 #include "backends/emulated_float.hpp"
 #include "catalog/catalog.hpp"
+#include "impl/kernels.hpp"
 
 namespace actcheck::backends::eigen_exprs {
 
@@ -559,5 +562,57 @@ concept RowWise = requires(const Array<float>& x, const Params& p) {
                 "eigen: " #id " is elementwise: it needs value/derivative, not forward");
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
+
+// ---- Float spans, straight from and into the caller's memory ---------------------------------
+
+// Blocks of this many elements: the temporaries some formulas hold (σ in σ(1 − σ)) stay in cache
+// however long the span, as in a framework's blocked evaluator.
+inline constexpr std::size_t kBlock = 4096;
+
+// out = f(x) (forward) or dy·f′(x) (backward) for an elementwise entry, on float32 spans of one
+// length, reading and writing them in place through Maps (no copy). As everywhere in Eigen, the
+// elements before the first 64-byte boundary of `out`, and the last size % 16 of each block, are
+// computed with Eigen's scalar functions (std::exp, not its own pexp), whose results may differ:
+// the backend pads its batches for that reason (see kPadding in eigen_backend.cpp). Throws
+// std::invalid_argument for a vector or gated entry and for spans of different lengths.
+template <Fn Id>
+void evaluate_elementwise_f32(const Params& p, impl::Direction direction, std::span<const float> x,
+                              std::span<const float> dy, std::span<float> out) {
+  if constexpr (!Elementwise<Id>) {
+    throw std::invalid_argument("eigen: " + std::string(activation(Id).name) +
+                                " is not elementwise");
+  } else {
+    const bool forward = direction == impl::Direction::kForward;
+    if (out.size() != x.size() || (!forward && dy.size() != x.size())) {
+      throw std::invalid_argument("eigen: x, dy and out must have the same length");
+    }
+    using In = Eigen::Map<const Array<float>>;
+    using Out = Eigen::Map<Array<float>>;
+    for (std::size_t i = 0; i < x.size(); i += kBlock) {
+      const auto n = static_cast<Eigen::Index>(std::min(kBlock, x.size() - i));
+      const In xb(x.data() + i, n);
+      Out ob(out.data() + i, n);
+      if (forward) {
+        ob = Expr<Id>::template value<float>(xb, p);
+      } else {
+        ob = In(dy.data() + i, n) * Expr<Id>::template derivative<float>(xb, p);
+      }
+    }
+  }
+}
+
+// The same with the entry chosen at run time.
+inline void evaluate_elementwise_f32(Fn fn, const Params& p, impl::Direction direction,
+                                     std::span<const float> x, std::span<const float> dy,
+                                     std::span<float> out) {
+  switch (fn) {
+#define ACTCHECK_ACTIVATION(id, ...) \
+  case Fn::id:                       \
+    return evaluate_elementwise_f32<Fn::id>(p, direction, x, dy, out);
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+  }
+  throw std::invalid_argument("eigen: unknown activation id");
+}
 
 }  // namespace actcheck::backends::eigen_exprs
