@@ -11,8 +11,8 @@
 // operation), so no entry falls back to float arrays. Constants and parameters are rounded to the
 // computing type, as `T(alpha)` would.
 //
-// The formulas themselves are in eigen_expressions.hpp, so that they can be compiled with other
-// flags too; this file evaluates them on the engine's batches and on float32 spans.
+// The formulas themselves are in eigen_expressions.hpp (compiled a second time, for AVX-512, by
+// bench/kernel_bench); this file evaluates them on the engine's batches and on float32 spans.
 #include <span>
 #include <stdexcept>
 #include <string>

@@ -1,7 +1,9 @@
 // The `eigen` backend's formulas (backends/eigen_backend.cpp): every activation written the way
 // an Eigen 3.4 user writes it, as array expressions with Eigen's own functions. They live in a
-// header so that they can be compiled with other flags too: Eigen fixes its packet width at
-// compile time, and the backend compiles them as the project does (baseline x86-64, SSE2).
+// header because Eigen fixes its packet width at compile time: the backend compiles them as the
+// project does (baseline x86-64, SSE2), and bench/kernel_bench compiles them once more for
+// AVX-512 (bench/eigen_avx512_peer.cpp, in a shared library of its own so that the two builds of
+// the same inline functions never meet in one link).
 //
 // The design notes (softplus, softmax, Φ, the derivatives written as frameworks built on Eigen
 // write them) are at the top of eigen_backend.cpp.
