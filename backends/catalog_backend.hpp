@@ -18,10 +18,11 @@ struct RowShape {
   std::size_t n, m, count;
 };
 
-// The rows of a batch, after checking that x, dy and out hold whole rows of one count.
-inline RowShape row_shape(std::string_view backend, const Problem& problem,
-                          std::span<const double> x, std::span<const double> dy,
-                          std::span<double> out) {
+// The rows of a batch, after checking that x, dy and out hold whole rows of one count. S is
+// double for the engine's batches, float for a backend's float32 row function.
+template <class S>
+RowShape row_shape(std::string_view backend, const Problem& problem, std::span<const S> x,
+                   std::span<const S> dy, std::span<S> out) {
   const bool forward = problem.pass == Pass::kForward;
   const std::size_t n = problem.row_length;
   const std::size_t m = impl::output_length(problem.fn, n, problem.params);
@@ -35,9 +36,9 @@ inline RowShape row_shape(std::string_view backend, const Problem& problem,
 }
 
 // The same for an elementwise batch: x, out (and dy, backward) of one length.
-inline void check_elementwise_shape(std::string_view backend, const Problem& problem,
-                                    std::span<const double> x, std::span<const double> dy,
-                                    std::span<double> out) {
+template <class S>
+void check_elementwise_shape(std::string_view backend, const Problem& problem, std::span<const S> x,
+                             std::span<const S> dy, std::span<S> out) {
   if (out.size() != x.size() || (problem.pass != Pass::kForward && dy.size() != x.size())) {
     throw std::invalid_argument(std::string(backend) + ": x, dy and out must have the same length");
   }

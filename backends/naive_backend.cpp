@@ -22,6 +22,7 @@
 
 #include "backends/catalog_backend.hpp"
 #include "backends/emulated_float.hpp"
+#include "backends/float_rows.hpp"
 #include "backends/registry.hpp"
 
 namespace actcheck::backends {
@@ -616,9 +617,11 @@ concept RowWise = requires(std::span<const Probe> x, const Params& p) {
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
 
-template <Fn Id, Format F>
-void evaluate_elementwise(const Problem& problem, std::span<const double> x,
-                          std::span<const double> dy, std::span<double> out) {
+// The batch functions read and write S: doubles carrying values of F (the engine's batches) or
+// floats (naive_rows_f32).
+template <Fn Id, Format F, class S>
+void evaluate_elementwise(const Problem& problem, std::span<const S> x, std::span<const S> dy,
+                          std::span<S> out) {
   using E = Emulated<F>;
   check_elementwise_shape("naive", problem, x, dy, out);
   const bool forward = problem.pass == Pass::kForward;
@@ -626,21 +629,21 @@ void evaluate_elementwise(const Problem& problem, std::span<const double> x,
     const E xi(x[i]);
     const E yi = forward ? Textbook<Id>::value(xi, problem.params)
                          : E(dy[i]) * Textbook<Id>::derivative(xi, problem.params);
-    out[i] = static_cast<double>(yi);
+    out[i] = static_cast<S>(yi);
   }
 }
 
-template <class E>
-std::vector<E> to_row(std::span<const double> values) {
+template <class E, class S>
+std::vector<E> to_row(std::span<const S> values) {
   std::vector<E> row;
   row.reserve(values.size());
-  for (double v : values) row.push_back(E(v));
+  for (S v : values) row.push_back(E(v));
   return row;
 }
 
-template <Fn Id, Format F>
-void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<const double> dy,
-                   std::span<double> out) {
+template <Fn Id, Format F, class S>
+void evaluate_rows(const Problem& problem, std::span<const S> x, std::span<const S> dy,
+                   std::span<S> out) {
   using E = Emulated<F>;
   const bool forward = problem.pass == Pass::kForward;
   const auto [n, m, rows] = row_shape("naive", problem, x, dy, out);
@@ -648,23 +651,25 @@ void evaluate_rows(const Problem& problem, std::span<const double> x, std::span<
     const std::vector<E> xr = to_row<E>(x.subspan(r * n, n));
     if (forward) {
       const std::vector<E> y = Textbook<Id>::forward(std::span<const E>(xr), problem.params);
-      for (std::size_t i = 0; i < m; ++i) out[r * m + i] = static_cast<double>(y[i]);
+      for (std::size_t i = 0; i < m; ++i) out[r * m + i] = static_cast<S>(y[i]);
     } else {
       const std::vector<E> vr = to_row<E>(dy.subspan(r * m, m));
       const std::vector<E> g =
           Textbook<Id>::backward(std::span<const E>(xr), std::span<const E>(vr), problem.params);
-      for (std::size_t i = 0; i < n; ++i) out[r * n + i] = static_cast<double>(g[i]);
+      for (std::size_t i = 0; i < n; ++i) out[r * n + i] = static_cast<S>(g[i]);
     }
   }
 }
 
-template <Fn Id, Format F>
-void evaluate_in(const Problem& problem, std::span<const double> x, std::span<const double> dy,
-                 std::span<double> out) {
+template <Fn Id, Format F, class S>
+void evaluate_in(const Problem& problem, std::span<const S> x, std::span<const S> dy,
+                 std::span<S> out) {
   if constexpr (Elementwise<Id>) {
     evaluate_elementwise<Id, F>(problem, x, dy, out);
   } else if constexpr (RowWise<Id>) {
     evaluate_rows<Id, F>(problem, x, dy, out);
+  } else {
+    throw std::invalid_argument("naive: " + std::string(activation(Id).name) + " is unsupported");
   }
 }
 
@@ -702,6 +707,21 @@ struct NaiveImpl {
 const Backend& naive_backend() {
   static const CatalogBackend<NaiveImpl> backend;
   return backend;
+}
+
+void naive_rows_f32(Fn fn, const Params& params, impl::Direction direction, std::size_t row_length,
+                    std::span<const float> x, std::span<const float> dy, std::span<float> out) {
+  const Problem problem{fn, params, Format::kF32,
+                        direction == impl::Direction::kForward ? Pass::kForward : Pass::kBackward,
+                        row_length};
+  switch (fn) {
+#define ACTCHECK_ACTIVATION(id, ...) \
+  case Fn::id:                       \
+    return evaluate_in<Fn::id, Format::kF32>(problem, x, dy, out);
+#include "catalog/activations.inc"
+#undef ACTCHECK_ACTIVATION
+  }
+  throw std::invalid_argument("naive: unknown activation id");
 }
 
 }  // namespace actcheck::backends

@@ -2,6 +2,7 @@
 #include <sleef.h>
 
 #include "backends/float_adapter.hpp"
+#include "backends/float_rows.hpp"
 #include "backends/registry.hpp"
 #include "impl/compositions.hpp"
 
@@ -28,8 +29,13 @@ const Backend& sleef_backend() {
           "." + std::to_string(SLEEF_VERSION_PATCHLEVEL) +
           " scalar float functions, u10 (erfc u15), in the float32 compositions of "
           "impl/compositions.hpp, as libm's",
-      &impl::evaluate_composed<SleefMath>);
+      &sleef_rows_f32);
   return backend;
+}
+
+void sleef_rows_f32(Fn fn, const Params& params, impl::Direction direction, std::size_t row_length,
+                    std::span<const float> x, std::span<const float> dy, std::span<float> out) {
+  impl::evaluate_composed<SleefMath>(fn, params, direction, row_length, x, dy, out);
 }
 
 }  // namespace actcheck::backends
