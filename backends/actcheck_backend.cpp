@@ -46,9 +46,8 @@ void evaluate_as(const Problem& problem, std::span<const double> x, std::span<co
 class KernelBackend final : public Backend {
  public:
   KernelBackend()
-      : description_("actcheck impl/: elementwise entries in double, rounded once to the format, " +
-                     std::string(impl::to_string(impl::active_isa())) +
-                     " loops; vector and gated entries the float32 compositions over glibc") {}
+      : description_("actcheck impl/: every entry in double, rounded once to the format, " +
+                     std::string(impl::to_string(impl::active_isa())) + " loops") {}
 
   std::string_view name() const override { return "actcheck"; }
   std::string_view description() const override { return description_; }

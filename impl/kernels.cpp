@@ -1,14 +1,12 @@
-// Dispatch: the instruction set's table for the elementwise entries; the vector and gated entries
-// for now run the float32 compositions of compositions.hpp (float16 and bfloat16 rows through a
-// float32 copy).
+// Dispatch: the shapes are checked here, then the active instruction set's table runs the loop,
+// elementwise or over rows, of the entry and storage format.
 #include "impl/kernels.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
-#include "impl/compositions.hpp"
 #include "impl/kernels/table.hpp"
 
 namespace actcheck::impl {
@@ -46,29 +44,16 @@ const kernels::Loops<T>& loops_of(Fn fn) {
   return loops(active().load(std::memory_order_relaxed))[static_cast<std::size_t>(fn)].of<T>();
 }
 
-float to_float32(Float16 x) { return static_cast<float>(x); }
-float to_float32(BFloat16 x) { return to_float(x); }
 template <class T>
-T from_float32(float x) {
-  if constexpr (std::is_same_v<T, float>) return x;
-  if constexpr (std::is_same_v<T, Float16>) return static_cast<Float16>(x);
-  if constexpr (std::is_same_v<T, BFloat16>) return to_bfloat16(x);
+const kernels::RowLoops<T>& row_loops_of(Fn fn) {
+  return loops(active().load(std::memory_order_relaxed))[static_cast<std::size_t>(fn)].rows_of<T>();
 }
 
-// The vector and gated entries: the float32 compositions, through float32 copies for the narrow
-// formats.
-template <class T>
-void evaluate_rows_composed(Fn fn, const Params& params, Direction direction,
-                            std::size_t row_length, std::span<const T> x, std::span<const T> dy,
-                            std::span<T> out) {
-  if constexpr (std::is_same_v<T, float>) {
-    evaluate_composed<StdMath>(fn, params, direction, row_length, x, dy, out);
-  } else {
-    std::vector<float> xf(x.size()), dyf(dy.size()), outf(out.size());
-    for (std::size_t i = 0; i < x.size(); ++i) xf[i] = to_float32(x[i]);
-    for (std::size_t i = 0; i < dy.size(); ++i) dyf[i] = to_float32(dy[i]);
-    evaluate_composed<StdMath>(fn, params, direction, row_length, xf, dyf, outf);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = from_float32<T>(outf[i]);
+void check_size(Fn fn, const char* what, std::size_t size, std::size_t expected) {
+  if (size != expected) {
+    throw std::invalid_argument(std::string(activation(fn).name) + ": " + what + " has " +
+                                std::to_string(size) + " elements, the rows need " +
+                                std::to_string(expected));
   }
 }
 
@@ -107,18 +92,45 @@ void use_isa(Isa isa) {
 }
 
 std::size_t output_length(Fn fn, std::size_t row_length, const Params& params) {
-  return composed_output_length(fn, row_length, params);
+  const Activation& a = activation(fn);
+  const std::string name(a.name);
+  if (row_length == 0) throw std::invalid_argument(name + ": the row is empty");
+  if (a.kind == Kind::kGated) {
+    if (row_length % 2 != 0) {
+      throw std::invalid_argument(name + ": the row length " + std::to_string(row_length) +
+                                  " is odd; it must split into halves [a, b]");
+    }
+    return row_length / 2;
+  }
+  if (fn == Fn::maxout) {
+    const double k = params[0];
+    if (!(k >= 1) || k != std::floor(k) || row_length % static_cast<std::size_t>(k) != 0) {
+      throw std::invalid_argument("maxout: the row length " + std::to_string(row_length) +
+                                  " is not a multiple of k = " + std::to_string(k));
+    }
+    return row_length / static_cast<std::size_t>(k);
+  }
+  return row_length;
 }
 
 template <StorageType T>
 void evaluate(Fn fn, const Params& params, Direction direction, std::size_t row_length,
               std::span<const T> x, std::span<const T> dy, std::span<T> out) {
+  const std::size_t m = output_length(fn, row_length, params);  // rejects an empty row
+  const std::size_t rows = x.size() / row_length;
+  check_size(fn, "x", x.size(), rows * row_length);
   if (!is_elementwise(activation(fn).kind)) {
-    evaluate_rows_composed<T>(fn, params, direction, row_length, x, dy, out);
+    const kernels::RowLoops<T>& loops = row_loops_of<T>(fn);
+    if (direction == Direction::kForward) {
+      check_size(fn, "out", out.size(), rows * m);
+      loops.forward(params, row_length, rows, x.data(), nullptr, out.data());
+    } else {
+      check_size(fn, "dy", dy.size(), rows * m);
+      check_size(fn, "out", out.size(), x.size());
+      loops.backward(params, row_length, rows, x.data(), dy.data(), out.data());
+    }
     return;
   }
-  output_length(fn, row_length, params);  // rejects an empty row
-  check_size(fn, "x", x.size(), x.size() / row_length * row_length);
   check_size(fn, "out", out.size(), x.size());
   const kernels::Loops<T>& loops = loops_of<T>(fn);
   if (direction == Direction::kForward) {

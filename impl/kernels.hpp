@@ -1,8 +1,9 @@
 // actcheck's kernels: every catalog entry, forward and backward, on float32, float16 and bfloat16
-// spans. Elementwise entries compute each element in double and round once into the storage
-// format (see kernels/math.hpp for why and how accurately); the loops are vectorised for AVX-512,
-// AVX2 with FMA, and a portable fallback, chosen at run time, and every path gives the same bits.
-// No call allocates for the elementwise entries; all are safe to call from several threads.
+// spans. Every entry computes each element in double and rounds once into the storage format (see
+// kernels/math.hpp for why and how accurately; kernels/rows.hpp for the vector and gated
+// entries); the loops are vectorised for AVX-512, AVX2 with FMA, and a portable fallback, chosen
+// at run time, and every path gives the same bits. No call allocates; all are safe to call from
+// several threads.
 //
 //   actcheck::impl::sigmoid(x, y);                       // y = σ(x), float, Float16 or BFloat16
 //   actcheck::impl::sigmoid_backward(x, dy, dx);         // dx = dy·σ′(x)
@@ -54,6 +55,7 @@ std::size_t output_length(Fn fn, std::size_t row_length, const Params& params);
 //    receives the gradient with respect to x in input-shaped rows.
 // Elementwise entries treat every element alike, whatever row_length is. NaN gives NaN (a vector
 // row with a NaN anywhere, in x or dy, is all NaN), ±inf give the limits where they exist.
+// For the vector and gated entries out must not overlap x or dy (a row is read more than once).
 // Throws std::invalid_argument when the span sizes do not fit the rows.
 template <StorageType T>
 void evaluate(Fn fn, const Params& params, Direction direction, std::size_t row_length,

@@ -32,7 +32,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr Format kFloatFormats[] = {Format::kF32, Format::kF16, Format::kBF16};
 constexpr Pass kPasses[] = {Pass::kForward, Pass::kBackward};
 
-// The backends built on the float32 compositions.
+// The float backends: actcheck's own kernels, and the float32 compositions (libm, sleef).
 std::vector<const Backend*> float_backends() {
   std::vector<const Backend*> out;
   for (const char* name : {"actcheck", "libm", "sleef"}) {
@@ -594,10 +594,12 @@ TEST(ImplRows, OutputLengthsAndShapeErrors) {
 
   const std::vector<float> x = {1, 2, 3, 4};
   std::vector<float> out(3);
-  EXPECT_THROW(impl::evaluate<float>(Fn::softmax, Params{}, impl::Direction::kForward, 4, x, {}, out),
-               std::invalid_argument);
-  EXPECT_THROW(impl::evaluate<float>(Fn::softmax, Params{}, impl::Direction::kForward, 3, x, {}, out),
-               std::invalid_argument);  // 4 is not a whole number of rows of 3
+  EXPECT_THROW(
+      impl::evaluate<float>(Fn::softmax, Params{}, impl::Direction::kForward, 4, x, {}, out),
+      std::invalid_argument);
+  EXPECT_THROW(
+      impl::evaluate<float>(Fn::softmax, Params{}, impl::Direction::kForward, 3, x, {}, out),
+      std::invalid_argument);  // 4 is not a whole number of rows of 3
   std::vector<float> dx(4);
   EXPECT_THROW(impl::evaluate<float>(Fn::glu, Params{}, impl::Direction::kBackward, 4, x,
                                      std::vector<float>(3), dx),

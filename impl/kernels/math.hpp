@@ -1,5 +1,5 @@
-// The double-precision building blocks of impl/'s kernels: exponentials, log1p, the logistic pair,
-// erfcx and the expansions about the roots of f′.
+// The double-precision building blocks of impl/'s kernels: exponentials, log1p and log, the
+// error-free sum and product, the logistic pair, erfcx and the expansions about the roots of f′.
 //
 // Why double: every kernel computes its float32, float16 or bfloat16 result in double and rounds
 // it once into the storage format. The building blocks below are accurate to about 2^-46
@@ -156,6 +156,57 @@ ACTCHECK_ALWAYS_INLINE double log1p_unit(double u) {
   const double k_ln2 = halve ? kLn2 : 0.0;
   const double k_ln2_lo = halve ? kLn2Lo : 0.0;
   return k_ln2 + (log_m + (k_ln2_lo + c / w));
+}
+
+// log(h + l) for h a positive normal double (2^-1022 ≤ h < 2^1024) and |l| ≤ ulp(h), as
+// log(h) + l/h (the next term, l²/2h², is below 2^-105).
+//  - h = 2^k·m with m ∈ [1/√2, √2), from h's bits (k as a double by integer operations, as AVX2
+//    converts no int64 to double); f = m − 1 is exact (Sterbenz).
+//  - log(m) = 2·atanh(s), s = f/(2 + f), |s| < 0.172, and atanh(s)/s = Σ s^(2j)/(2j + 1) to
+//    j = 10: the omitted term is below 2^-60. k·ln 2 with ln 2 in two parts. For k ≠ 0,
+//    |k·ln 2| ≥ 0.69 > 2·|log m|, so the sum cancels at most one bit.
+// Relative error below 2^-50: the roundings of s and of the sums (measured 2^-50.8 against MPFR
+// over 6·10^6 random h in [1, 2^13], 1 + 2^-60…1 + 1 and 2^-1000…2^1000).
+ACTCHECK_ALWAYS_INLINE double log_dd(double h, double l) {
+  constexpr double kSqrt2 = 0x1.6a09e667f3bcdp0;
+  constexpr double kLn2 = 0x1.62e42fefa39efp-1;
+  constexpr double kLn2Lo = 0x1.abc9e3b39803fp-56;
+  constexpr double kTwo52 = 0x1p52;
+  const std::uint64_t b = bits(h);
+  const double m1 = from_bits((b & 0x000fffffffffffff) | 0x3ff0000000000000);  // in [1, 2)
+  const bool halve = m1 >= kSqrt2;
+  const double m = halve ? 0.5 * m1 : m1;
+  // 2^52 + (biased exponent) is exact, and so is subtracting 2^52 + 1023 from it.
+  const double k = (from_bits(bits(kTwo52) | (b >> 52)) - (kTwo52 + 1023.0)) + (halve ? 1.0 : 0.0);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double s2 = s * s;
+  static constexpr double kAtanh[] = {1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11,
+                                      1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3,  1.0};
+  const double log_m = 2.0 * s * horner(s2, kAtanh);
+  return k * kLn2 + (log_m + (k * kLn2Lo + l / h));
+}
+
+// ---- Error-free transformations ---------------------------------------------------------------
+
+// An unevaluated sum hi + lo, |lo| ≤ ulp(hi) (or about that, after an accumulation).
+struct DoubleDouble {
+  double hi;
+  double lo;
+};
+
+// a + b = s.hi + s.lo exactly, for any order of magnitudes (Knuth's TwoSum; no branch).
+ACTCHECK_ALWAYS_INLINE DoubleDouble two_sum(double a, double b) {
+  const double s = a + b;
+  const double bb = s - a;
+  return {s, (a - (s - bb)) + (b - bb)};
+}
+
+// a·b = p.hi + p.lo exactly (the fma gives the product's rounding error), unless the product
+// underflows.
+ACTCHECK_ALWAYS_INLINE DoubleDouble two_product(double a, double b) {
+  const double p = a * b;
+  return {p, std::fma(a, b, -p)};
 }
 
 // ---- The logistic function ----------------------------------------------------------------------
