@@ -12,6 +12,12 @@
 namespace actcheck {
 namespace {
 
+std::vector<Fn> all_entries() {
+  std::vector<Fn> out;
+  for (const Activation& a : kCatalog) out.push_back(a.id);
+  return out;
+}
+
 std::string sweep(Fn fn, const std::string& format, const std::string& inputs) {
   return "sweep --backend actcheck --pass both --function " + std::string(activation(fn).name) +
          " --format " + format + " --inputs " + inputs;
@@ -48,7 +54,7 @@ TEST_P(KernelBudget, HoldsOnTheSpecialValues) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalog, KernelBudget, ::testing::ValuesIn(testing::elementwise_entries()),
+INSTANTIATE_TEST_SUITE_P(Catalog, KernelBudget, ::testing::ValuesIn(all_entries()),
                          [](const auto& info) { return std::string(activation(info.param).name); });
 
 }  // namespace
