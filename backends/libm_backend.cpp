@@ -12,7 +12,7 @@ const Backend& libm_backend() {
       "libm",
       std::string("glibc ") + gnu_get_libc_version() +
           " float functions (expf, expm1f, logf, log1pf, tanhf, erff, erfcf) in the float32 "
-          "compositions of impl/compositions.hpp; the same code as actcheck until its kernels land",
+          "compositions of impl/compositions.hpp",
       &impl::evaluate_composed<impl::StdMath>);
   return backend;
 }
