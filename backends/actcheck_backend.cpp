@@ -13,34 +13,18 @@ namespace actcheck::backends {
 namespace {
 
 template <class T>
-T to_storage(double x) {
-  if constexpr (std::is_same_v<T, impl::BFloat16>) {
-    return impl::to_bfloat16(static_cast<float>(x));  // exact: x is a bfloat16 value
-  } else {
-    return static_cast<T>(x);  // exact: x is a value of T
-  }
-}
-
-template <class T>
-double to_double(T x) {
-  if constexpr (std::is_same_v<T, impl::BFloat16>) {
-    return impl::to_float(x);
-  } else {
-    return static_cast<double>(x);
-  }
-}
-
-template <class T>
 void evaluate_as(const Problem& problem, std::span<const double> x, std::span<const double> dy,
                  std::span<double> out) {
+  // x and dy hold values of T: the conversions are exact.
   std::vector<T> xt(x.size()), dyt(dy.size()), result(out.size());
-  for (std::size_t i = 0; i < x.size(); ++i) xt[i] = to_storage<T>(x[i]);
-  for (std::size_t i = 0; i < dy.size(); ++i) dyt[i] = to_storage<T>(dy[i]);
+  for (std::size_t i = 0; i < x.size(); ++i) xt[i] = impl::from_float<T>(static_cast<float>(x[i]));
+  for (std::size_t i = 0; i < dy.size(); ++i)
+    dyt[i] = impl::from_float<T>(static_cast<float>(dy[i]));
   impl::evaluate<T>(
       problem.fn, problem.params,
       problem.pass == Pass::kForward ? impl::Direction::kForward : impl::Direction::kBackward,
       problem.row_length, xt, dyt, result);
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = to_double(result[i]);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = impl::to_double(result[i]);
 }
 
 class KernelBackend final : public Backend {

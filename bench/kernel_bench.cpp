@@ -80,25 +80,16 @@ class AlignedArray {
 };
 
 template <class T>
-T from_float(float v) {
-  if constexpr (std::is_same_v<T, impl::BFloat16>) {
-    return impl::to_bfloat16(v);
-  } else {
-    return static_cast<T>(v);
-  }
-}
-
-template <class T>
 struct Buffers {
   AlignedArray<T> x, dy, out;
   explicit Buffers(std::size_t n) : x(n), dy(n), out(n) {
     std::mt19937 rng(kSeed);
     std::uniform_real_distribution<float> xs(-kRange, kRange);
     std::uniform_real_distribution<float> dys(-1, 1);
-    for (T& v : x.span()) v = from_float<T>(xs(rng));
-    for (T& v : dy.span()) v = from_float<T>(dys(rng));
+    for (T& v : x.span()) v = impl::from_float<T>(xs(rng));
+    for (T& v : dy.span()) v = impl::from_float<T>(dys(rng));
     // Written once, so that no timed call pays for the first touch of its pages.
-    std::fill(out.span().begin(), out.span().end(), from_float<T>(0));
+    std::fill(out.span().begin(), out.span().end(), impl::from_float<T>(0));
   }
 };
 

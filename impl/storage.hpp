@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "catalog/format.hpp"
 
@@ -27,14 +28,29 @@ inline BFloat16 to_bfloat16(float x) {
 
 inline float to_float(BFloat16 x) { return std::bit_cast<float>(std::uint32_t{x.bits} << 16); }
 
+// Host-side conversions between the storage types and float/double (the kernels have their own,
+// compiled per instruction set): to_double is exact; from_float rounds to nearest even, exactly
+// when x is a value of T.
+inline double to_double(float x) { return x; }
+inline double to_double(Float16 x) { return static_cast<double>(x); }
+inline double to_double(BFloat16 x) { return to_float(x); }
+template <class T>
+T from_float(float x) {
+  if constexpr (std::is_same_v<T, BFloat16>) {
+    return to_bfloat16(x);
+  } else {
+    return static_cast<T>(x);
+  }
+}
+
 // x rounded to nearest even into `format` (f32 and f64 leave it as it is): how the float32
 // backends (libm, sleef) store their results in the narrow formats.
 inline float round_to_storage(float x, Format format) {
   switch (format) {
     case Format::kF16:
-      return static_cast<float>(static_cast<Float16>(x));
+      return static_cast<float>(to_double(from_float<Float16>(x)));
     case Format::kBF16:
-      return to_float(to_bfloat16(x));
+      return static_cast<float>(to_double(from_float<BFloat16>(x)));
     default:
       return x;
   }

@@ -23,6 +23,11 @@ rc::Gen<double> finite_format_values(Format format);
 // binary formats), with both ±0 for a kink at 0.
 std::vector<double> kinks_in_format(const Activation& a, Format format);
 
+// Does a kink-based check apply: an elementwise entry with a kink that is a value of the format?
+inline bool has_kink_in_format(const Activation& a, Format format) {
+  return is_elementwise(a.kind) && !kinks_in_format(a, format).empty();
+}
+
 // The value of the format nearest `at` on autograd's side `side` of it (never `at` itself, nor
 // −0 for +0).
 double neighbour(double at, Side side, Format format);

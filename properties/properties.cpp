@@ -297,9 +297,7 @@ struct KinkConvention {
   static constexpr std::string_view kName = "kink_convention";
   static constexpr std::string_view kStatement =
       "f'(kink) = the one-sided derivative autograd takes there";
-  static bool applies(const Activation& a, Format format) {
-    return is_elementwise(a.kind) && !kinks_in_format(a, format).empty();
-  }
+  static bool applies(const Activation& a, Format format) { return has_kink_in_format(a, format); }
   template <class E>
   static void check(const E& e, Fn fn) {
     const Activation& a = activation(fn);

@@ -34,13 +34,10 @@ T from_pattern(std::uint32_t pattern) {
   if constexpr (sizeof(T) == 2) return std::bit_cast<T>(static_cast<std::uint16_t>(pattern));
   if constexpr (sizeof(T) == 4) return std::bit_cast<T>(pattern);
 }
-double widen(float v) { return v; }
-double widen(Float16 v) { return static_cast<double>(v); }
-double widen(BFloat16 v) { return to_float(v); }
 
 template <class T>
 bool same_or_both_nan(T a, T b) {
-  const double da = widen(a), db = widen(b);
+  const double da = to_double(a), db = to_double(b);
   return bits_of(a) == bits_of(b) || (std::isnan(da) && std::isnan(db));
 }
 
@@ -114,7 +111,7 @@ void expect_every_isa_agrees(const char* format) {
       }
       EXPECT_EQ(differ, 0u) << activation(fn).name << " " << format << ": " << to_string(isa)
                             << " differs from portable, first at pass " << first / x.size()
-                            << ", x = " << std::hexfloat << widen(x[first % x.size()]);
+                            << ", x = " << std::hexfloat << to_double(x[first % x.size()]);
     }
   }
 }
@@ -149,10 +146,10 @@ void expect_nan_gives_nan() {
     std::vector<T> y(2), dx(2);
     evaluate<T>(fn, default_params(fn), Direction::kForward, 1, x, {}, y);
     evaluate<T>(fn, default_params(fn), Direction::kBackward, 1, x, dy, dx);
-    EXPECT_TRUE(std::isnan(widen(y[0]))) << activation(fn).name;
-    EXPECT_TRUE(std::isnan(widen(dx[0]))) << activation(fn).name << " (x NaN)";
-    EXPECT_TRUE(std::isnan(widen(dx[1]))) << activation(fn).name << " (dy NaN)";
-    EXPECT_FALSE(std::isnan(widen(y[1]))) << activation(fn).name;
+    EXPECT_TRUE(std::isnan(to_double(y[0]))) << activation(fn).name;
+    EXPECT_TRUE(std::isnan(to_double(dx[0]))) << activation(fn).name << " (x NaN)";
+    EXPECT_TRUE(std::isnan(to_double(dx[1]))) << activation(fn).name << " (dy NaN)";
+    EXPECT_FALSE(std::isnan(to_double(y[1]))) << activation(fn).name;
   }
 }
 TEST(Ieee, NanGivesNan) {
@@ -231,10 +228,10 @@ TEST(BackwardFromOutput, IsTheRoundedExactFormulaOfY) {
     backward_from_output<Float16>(c.fn, default_params(c.fn), y, dy, dx);
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < y.size(); ++i) {
-      const double v = widen(y[i]);
+      const double v = to_double(y[i]);
       if (std::isnan(v) || std::isinf(v)) continue;
       const double expected = reference::round_to_format(c.formula(v), Format::kF16);
-      wrong += !reference::same_bits(widen(dx[i]), expected);
+      wrong += !reference::same_bits(to_double(dx[i]), expected);
     }
     EXPECT_EQ(wrong, 0u) << activation(c.fn).name;
   }

@@ -253,11 +253,11 @@ struct NormalCdf {
   double q;  // Φ(−x)
 };
 ACTCHECK_ALWAYS_INLINE NormalCdf normal_cdf(double x) {
-  const double z = min(abs(x) * kInvSqrt2, kErfcxZMax);
+  const double z_unclamped = abs(x) * kInvSqrt2;
+  const double z = min(z_unclamped, kErfcxZMax);
   const double t = (z - kErfcxK) / (z + kErfcxK);
-  const double tail = abs(x) * kInvSqrt2 > kErfcxZMax
-                          ? 0.0
-                          : 0.5 * exp_minus_half_square(x) * horner(t, kErfcxPoly);
+  const double tail =
+      z_unclamped > kErfcxZMax ? 0.0 : 0.5 * exp_minus_half_square(x) * horner(t, kErfcxPoly);
   const double body = 1.0 - tail;
   return x < 0 ? NormalCdf{tail, body} : NormalCdf{body, tail};
 }

@@ -62,9 +62,8 @@ ACTCHECK_ALWAYS_INLINE Float16 narrow<Float16>(double x) {
   const double r = round_magnitude_to_grid<11, -14>(min(magnitude, 0x1p17));
   const std::uint64_t rb = bits(r);
   const std::uint64_t normal = (((rb >> 52) - 1023 + 15) << 10) | ((rb >> 42) & 1023);
-  const std::uint64_t subnormal = static_cast<std::uint64_t>(r * 0x1p24 + 0x1p52) & 0x7ff;
-  std::uint64_t h = r < 0x1p-14 ? (bits(r * 0x1p24 + 0x1p52) & 0x7ff) : normal;
-  static_cast<void>(subnormal);
+  const std::uint64_t subnormal = bits(r * 0x1p24 + 0x1p52) & 0x3ff;  // the integer r·2^24 < 1024
+  std::uint64_t h = r < 0x1p-14 ? subnormal : normal;
   h = r >= 0x1p16 ? 0x7c00 : h;
   h = x != x ? 0x7e00 : h;
   h |= (bits(x) >> 48) & 0x8000;
