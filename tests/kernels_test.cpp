@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -237,6 +238,43 @@ TEST(BackwardFromOutput, IsTheRoundedExactFormulaOfY) {
   }
   EXPECT_FALSE(has_backward_from_output(Fn::gelu));
   EXPECT_THROW(backward_from_output<float>(Fn::gelu, {}, {}, {}, {}), std::invalid_argument);
+}
+
+// float32, where sigmoid has its own path (pairs of floats, not correctly rounded): within 1 ULP of
+// dy·y(1 − y) and dy·(1 − y²), which double holds exactly for float y (48 bits) but for the last
+// rounding of the product with dy, far below the tolerance. y covers [0, 1] (and [−1, 1]) by bit
+// pattern, so every binade down to the subnormals, where the double path takes over.
+TEST(BackwardFromOutput, Float32IsWithinOneUlpOfTheExactFormula) {
+  std::mt19937 rng(20261123);
+  std::uniform_int_distribution<std::uint32_t> pattern(0, 0x3f800000);
+  std::uniform_real_distribution<float> gradient(-2.0f, 2.0f);
+  const std::size_t n = 100000;
+  std::vector<float> y(n), dy(n), dx(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    y[i] = std::bit_cast<float>(pattern(rng));
+    dy[i] = i % 7 == 0 ? 1.0f : gradient(rng);
+  }
+  struct Case {
+    Fn fn;
+    bool odd;  // y in [−1, 1] rather than [0, 1]
+    double (*formula)(double y);
+  };
+  const Case cases[] = {{Fn::sigmoid, false, [](double v) { return v * (1 - v); }},
+                        {Fn::tanh, true, [](double v) { return (1 - v) * (1 + v); }}};
+  for (const Case& c : cases) {
+    std::vector<float> yc = y;
+    if (c.odd) {
+      for (std::size_t i = 0; i < n; i += 2) yc[i] = -yc[i];
+    }
+    backward_from_output<float>(c.fn, default_params(c.fn), yc, dy, dx);
+    double worst = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double exact = static_cast<double>(dy[i]) * c.formula(yc[i]);
+      const double spacing = std::ldexp(1.0, std::max(std::ilogb(exact), -126) - 23);
+      worst = std::max(worst, exact == 0 ? std::abs(dx[i]) : std::abs(dx[i] - exact) / spacing);
+    }
+    EXPECT_LE(worst, 1.0) << activation(c.fn).name;
+  }
 }
 
 TEST(SpanApi, RejectsSpansThatDoNotFit) {

@@ -5,6 +5,8 @@ Run from the repository root:  python3 tools/kernel_coefficients.py > impl/kerne
 Needs mpmath (Debian: python3-mpmath). Independent of reference/: the definitions below are the
 catalog's, written again in mpmath at 50 digits.
 """
+import struct
+
 import mpmath as mp
 
 mp.mp.dps = 50
@@ -19,6 +21,17 @@ def split(v):
     """v as hi + lo, both doubles (a double-double)."""
     hi = float(v)
     return hi, float(v - mp.mpf(hi))
+
+
+def to_float32(v):
+    """The float32 nearest v (as a Python float)."""
+    return struct.unpack("f", struct.pack("f", float(v)))[0]
+
+
+def hexf(v):
+    """v, a float32 value, as a C++ hex-float literal of type float."""
+    mantissa, exponent = float(v).hex().split("p")
+    return mantissa.rstrip("0").rstrip(".") + "p" + exponent + "f"
 
 
 def array(name, values, comment):
@@ -104,6 +117,47 @@ def root_block(name, f, guess):
     ])
 
 
+# ---- The float32 kernels' e^a = 2^(k/16)·e^r, |r| ≤ ln(2)/32 ----------------------------------
+# e^r = 1 + r + r²·P(r), P a fit with float coefficients; 2^(j/16), j = 0..15, as float pairs; and
+# ln(2)/16 in two parts, the high one with 12 significant bits, so that k·kLn2Over16HiF is exact for
+# |k| < 2^12.
+EXP_F32_TERMS = 3
+EXP_F32_HALF_RANGE = mp.log(2) / 32 * mp.mpf("1.01")  # a little margin: k is rounded in float
+
+
+def exp_f32_poly():
+    def g(r):
+        return (mp.expm1(r) - r) / r**2 if r != 0 else mp.mpf(1) / 2
+    poly = mp.chebyfit(g, [-EXP_F32_HALF_RANGE, EXP_F32_HALF_RANGE], EXP_F32_TERMS)
+    coeffs = [to_float32(c) for c in poly]
+    # The relative error of 1 + r + r²·P(r), P with the float coefficients, on a fine grid.
+    worst = max(abs(1 + r + r * r * mp.polyval([mp.mpf(c) for c in coeffs], r) - mp.exp(r))
+                / mp.exp(r)
+                for r in mp.linspace(-EXP_F32_HALF_RANGE, EXP_F32_HALF_RANGE, 4001))
+    return coeffs, worst
+
+
+def exp2_table_f32():
+    hi, lo = [], []
+    for j in range(16):
+        v = mp.mpf(2) ** (mp.mpf(j) / 16)
+        hi.append(to_float32(v))
+        lo.append(to_float32(v - mp.mpf(hi[-1])))
+    return hi, lo
+
+
+LN2_OVER_16 = mp.log(2) / 16
+LN2_OVER_16_HI = mp.floor(LN2_OVER_16 * 2**16) / 2**16  # 0x1.62ep-5: 12 significant bits
+LN2_OVER_16_LO = to_float32(LN2_OVER_16 - LN2_OVER_16_HI)
+
+
+def float_array(name, values, comment):
+    lines = [f"// {comment}", f"inline constexpr float {name}[] = {{"]
+    lines += [f"    {hexf(v)}," for v in values]
+    lines.append("};")
+    return "\n".join(lines)
+
+
 # ---- x − tanh(x) near 0: −Σ_{n≥2} 2^(2n)(2^(2n) − 1)·B_2n/(2n)!·x^(2n−1), exact rationals ------
 TANHSHRINK_TERMS = 10  # x^3 .. x^21: the omitted term is below 2^-53 relative for |x| < 1/4
 
@@ -129,6 +183,19 @@ print()
 print(array("kTanhshrinkSeries", tanhshrink_series(),
             "x − tanh(x) = x³·P(x²) for |x| < 1/4, P's coefficients highest power first "
             "(Bernoulli numbers)"))
+print()
+exp_f32, exp_f32_error = exp_f32_poly()
+print(float_array("kExpPolyF", exp_f32,
+                  f"(e^r − 1 − r)/r² for |r| ≤ 1.01·ln(2)/32, highest power first (mpmath.chebyfit, "
+                  f"{EXP_F32_TERMS} terms,\n// rounded to float): 1 + r + r²·P(r) is within "
+                  f"2^{mp.nstr(mp.log(exp_f32_error, 2), 4)} of e^r, relative"))
+table_hi, table_lo = exp2_table_f32()
+print(float_array("kExp2TableHiF", table_hi, "2^(j/16) = hi + lo, j = 0..15: the float nearest"))
+print(float_array("kExp2TableLoF", table_lo, "and the float nearest the rest"))
+ln2_rest = LN2_OVER_16 - LN2_OVER_16_HI - mp.mpf(LN2_OVER_16_LO)
+print(f"inline constexpr float kLn2Over16HiF = {hexf(to_float32(LN2_OVER_16_HI))};")
+print(f"inline constexpr float kLn2Over16LoF = {hexf(LN2_OVER_16_LO)};  // the rest ≈ "
+      f"2^{mp.nstr(mp.log(abs(ln2_rest), 2), 4)}")
 print()
 for name, f, guess in ROOTS:
     print(root_block(name, f, guess))

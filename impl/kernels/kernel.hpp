@@ -17,6 +17,7 @@
 #pragma once
 
 #include "catalog/catalog.hpp"
+#include "impl/kernels/float_math.hpp"
 #include "impl/kernels/math.hpp"
 
 namespace actcheck::impl::ACTCHECK_KERNEL_ISA {

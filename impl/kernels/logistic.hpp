@@ -21,7 +21,10 @@ ACTCHECK_ALWAYS_INLINE double sigma_near_zero(double t, double formula) {
 }
 
 // σ(x) = 1/(1 + e^(−x)); σ′ = σ(x)·σ(−x). PyTorch's backward from the output: y·(1 − y).
-// Measured: correctly rounded.
+// float16, bfloat16: correctly rounded (measured). float32 has its own path (float_math.hpp):
+// the quotient of pairs, within 1 ULP; its domain x ≥ −80 forward, |x| ≤ 40 backward, and dy
+// and y (from the output) between 2^-60 and 2^60 in magnitude or 0, so that nothing is subnormal;
+// the double path elsewhere. Measured float32: see the README's kernel table.
 template <>
 struct Kernel<Fn::sigmoid> {
   explicit Kernel(const Params&) {}
@@ -31,6 +34,30 @@ struct Kernel<Fn::sigmoid> {
     return s.p * s.q;
   }
   double derivative_from_output(double y) const { return y * (1.0 - y); }
+
+  Floats value_f32(Floats x) const {
+    const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
+    const FloatPair sum = fast_two_sum(Floats{} + 1.0f, e.hi);
+    const FloatPair denominator = {sum.hi, sum.lo + e.lo};
+    const Ints positive = x > 0.0f;
+    const FloatPair numerator = {positive ? Floats{} + 1.0f : e.hi, positive ? Floats{} : e.lo};
+    return rounded(divide(numerator, denominator, 1.0f / denominator.hi));
+  }
+  Ints forward_domain(Floats x) const { return x >= -80.0f; }
+  Floats backward_f32(Floats x, Floats dy) const {
+    const LogisticPair s = logistic_pair(x);
+    return times(dy, times(s.big, s.small));
+  }
+  Ints backward_domain(Floats x, Floats dy) const {
+    return (abs(x) <= 40.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+  }
+  Floats backward_from_output_f32(Floats y, Floats dy) const {
+    return times(dy, times({y, Floats{}}, fast_two_sum(Floats{} + 1.0f, -y)));
+  }
+  Ints backward_from_output_domain(Floats y, Floats dy) const {
+    return zero_or_magnitude_within(y, 0x1p-60f, 1.0f) &
+           zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+  }
 };
 
 // swish′ as a function of t = βx: σ(t)·(1 + t·σ(−t)), written σ(t) + t·σ(t)σ(−t) so that t = ±∞

@@ -1,10 +1,14 @@
 // The loops over the elementwise kernels, one per (entry, storage format, pass): widen the
 // element to double, evaluate, round once into the storage format. NaN passes through (a NaN x
-// gives NaN; a NaN dy gives NaN by the product). The loops have no branches and no calls, so GCC
-// vectorises them for the instruction set they are compiled for.
+// gives NaN; a NaN dy gives NaN by the product). For float32, a kernel with a float path
+// (value_f32 and backward_f32, float_math.hpp) runs that instead, where its parameters allow
+// (float_path_applies). The loops have no branches and no calls, so GCC vectorises them for the
+// instruction set they are compiled for.
 #pragma once
 
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 
 #include "impl/kernels/exponential.hpp"
 #include "impl/kernels/gaussian.hpp"
@@ -28,40 +32,125 @@ concept HasDerivativeFromOutput = requires(const Kernel<fn>& k, double y) {
   k.derivative_from_output(y);
 };
 
+// One element by the double path: widen, evaluate, round once. dx = dy·f′(x) has its product
+// rounded to odd, so that an exact f′ (1, a slope) gives the correctly rounded dx. From the output
+// (PyTorch's sigmoid, tanh and elu backward), dx = dy·f′ is exact for the y given, but y's own
+// rounding is not undone.
 template <Fn fn, class T>
-[[gnu::flatten]] void forward_loop(const Params& params, const T* x, T* y, std::size_t n) {
-  const Kernel<fn> kernel(params);
-#pragma omp simd
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = widen(x[i]);
-    y[i] = narrow<T>(nan_where_nan(v, kernel.value(v)));
+ACTCHECK_ALWAYS_INLINE T forward_element(const Kernel<fn>& kernel, T x) {
+  const double v = widen(x);
+  return narrow<T>(nan_where_nan(v, kernel.value(v)));
+}
+template <Fn fn, class T>
+ACTCHECK_ALWAYS_INLINE T backward_element(const Kernel<fn>& kernel, T x, T dy) {
+  const double v = widen(x);
+  return narrow<T>(nan_where_nan(v, product_to_odd(widen(dy), kernel.derivative(v))));
+}
+template <Fn fn, class T>
+ACTCHECK_ALWAYS_INLINE T backward_from_output_element(const Kernel<fn>& kernel, T y, T dy) {
+  const double v = widen(y);
+  return narrow<T>(nan_where_nan(v, widen(dy) * kernel.derivative_from_output(v)));
+}
+
+template <Fn fn>
+concept HasFloatPath = requires(const Kernel<fn>& k, Floats x) {
+  k.value_f32(x);
+  k.backward_f32(x, x);
+};
+
+// Whether float32 takes the kernel's float path: a kernel with parameters says whether they allow
+// it (a slope the float path would have to round, say, does not).
+template <Fn fn>
+bool takes_float_path(const Kernel<fn>& kernel) {
+  if constexpr (requires { kernel.float_path_applies(); }) {
+    return kernel.float_path_applies();
+  } else {
+    return true;
   }
 }
 
-// dx = dy·f′(x), the product rounded to odd so that an exact f′ (1, a slope) gives the correctly
-// rounded dx.
+// The float path's loop: `fast` on simd::kLanes elements at a time (the last few zero-padded),
+// then, where `domain` (if the kernel has one) leaves a lane out, `exact`, the double path, on
+// that element alone. Which path an element takes depends on it alone, so every instruction set
+// gives the same bits whatever its width.
+struct EveryLane {};
+template <class Fast, class Domain, class Exact>
+ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const float* a, const float* b, float* out,
+                                       Fast fast, Domain domain, Exact exact) {
+  const auto step = [&](std::size_t i, std::size_t count) {
+    const Floats va = simd::load(a + i, count);
+    const Floats vb = simd::load(b + i, count);
+    simd::store(out + i, fast(va, vb), count);
+    if constexpr (!std::is_same_v<Domain, EveryLane>) {
+      const Ints inside = domain(va, vb);
+      if (!simd::all(inside)) [[unlikely]] {
+        std::int32_t lane_inside[simd::kLanes];  // out of the hot path's registers only here
+        std::memcpy(lane_inside, &inside, sizeof inside);
+        for (std::size_t lane = 0; lane < count; ++lane) {
+          if (!lane_inside[lane]) out[i + lane] = exact(a[i + lane], b[i + lane]);
+        }
+      }
+    }
+  };
+  std::size_t i = 0;
+  for (; i + simd::kLanes <= n; i += simd::kLanes) step(i, simd::kLanes);
+  if (i < n) step(i, n - i);
+}
+
+template <Fn fn, class T>
+[[gnu::flatten]] void forward_loop(const Params& params, const T* x, T* y, std::size_t n) {
+  const Kernel<fn> kernel(params);
+  if constexpr (std::is_same_v<T, float> && HasFloatPath<fn>) {
+    if (takes_float_path(kernel)) {
+      const auto fast = [&](Floats v, Floats) { return kernel.value_f32(v); };
+      const auto exact = [&](float v, float) { return forward_element(kernel, v); };
+      if constexpr (requires(Floats v) { kernel.forward_domain(v); }) {
+        const auto domain = [&](Floats v, Floats) { return kernel.forward_domain(v); };
+        return float_loop(n, x, x, y, fast, domain, exact);
+      } else {
+        return float_loop(n, x, x, y, fast, EveryLane{}, exact);
+      }
+    }
+  }
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) y[i] = forward_element(kernel, x[i]);
+}
+
 template <Fn fn, class T>
 [[gnu::flatten]] void backward_loop(const Params& params, const T* x, const T* dy, T* dx,
                                     std::size_t n) {
   const Kernel<fn> kernel(params);
-#pragma omp simd
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = widen(x[i]);
-    dx[i] = narrow<T>(nan_where_nan(v, product_to_odd(widen(dy[i]), kernel.derivative(v))));
+  if constexpr (std::is_same_v<T, float> && HasFloatPath<fn>) {
+    if (takes_float_path(kernel)) {
+      const auto fast = [&](Floats v, Floats g) { return kernel.backward_f32(v, g); };
+      const auto exact = [&](float v, float g) { return backward_element(kernel, v, g); };
+      if constexpr (requires(Floats v) { kernel.backward_domain(v, v); }) {
+        const auto domain = [&](Floats v, Floats g) { return kernel.backward_domain(v, g); };
+        return float_loop(n, x, dy, dx, fast, domain, exact);
+      } else {
+        return float_loop(n, x, dy, dx, fast, EveryLane{}, exact);
+      }
+    }
   }
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) dx[i] = backward_element(kernel, x[i], dy[i]);
 }
 
-// dx = dy·f′ computed from the output y = f(x), as PyTorch's sigmoid, tanh and elu backward do:
-// exact for the y given, but y's own rounding is not undone.
 template <Fn fn, class T>
 [[gnu::flatten]] void backward_from_output_loop(const Params& params, const T* y, const T* dy,
                                                 T* dx, std::size_t n) {
   const Kernel<fn> kernel(params);
-#pragma omp simd
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = widen(y[i]);
-    dx[i] = narrow<T>(nan_where_nan(v, widen(dy[i]) * kernel.derivative_from_output(v)));
+  if constexpr (std::is_same_v<T, float> &&
+                requires(Floats v) { kernel.backward_from_output_domain(v, v); }) {
+    const auto fast = [&](Floats v, Floats g) { return kernel.backward_from_output_f32(v, g); };
+    const auto domain = [&](Floats v, Floats g) {
+      return kernel.backward_from_output_domain(v, g);
+    };
+    const auto exact = [&](float v, float g) { return backward_from_output_element(kernel, v, g); };
+    return float_loop(n, y, dy, dx, fast, domain, exact);
   }
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) dx[i] = backward_from_output_element(kernel, y[i], dy[i]);
 }
 
 template <Fn fn, class T>

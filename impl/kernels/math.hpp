@@ -61,15 +61,14 @@ ACTCHECK_ALWAYS_INLINE double clamp(double x, double lo, double hi) { return min
 
 // Evaluates Σ c[i]·t^(N−1−i) (highest power first) by Horner's rule, unrolled at compile time
 // (a loop here would keep the vectoriser from the loop over the elements).
-template <std::size_t N, std::size_t... I>
-ACTCHECK_ALWAYS_INLINE double horner_unrolled(double t, const double (&c)[N],
-                                              std::index_sequence<I...>) {
-  double sum = c[0];
+template <class F, std::size_t N, std::size_t... I>
+ACTCHECK_ALWAYS_INLINE F horner_unrolled(F t, const F (&c)[N], std::index_sequence<I...>) {
+  F sum = c[0];
   ((sum = std::fma(sum, t, c[I + 1])), ...);
   return sum;
 }
-template <std::size_t N>
-ACTCHECK_ALWAYS_INLINE double horner(double t, const double (&c)[N]) {
+template <class F, std::size_t N>
+ACTCHECK_ALWAYS_INLINE F horner(F t, const F (&c)[N]) {
   return horner_unrolled(t, c, std::make_index_sequence<N - 1>());
 }
 

@@ -1,0 +1,130 @@
+// The float32 building blocks of the kernels' float32 paths, on simd::Floats (a register of
+// floats): pairs of floats (hi + lo) carried through error-free sums and products, e^a by a
+// 16-entry table, and σ(±|x|) from it with one division.
+//
+// Why: computing in double and rounding once (math.hpp) gives correctly rounded float32 results,
+// but a double takes two lanes of a register where a float takes one, and widening and narrowing
+// cost as much again. These paths stay in float and keep the error below 1 ULP: every rounding
+// that would cost a fraction of an ulp of the result (2^(k/16), 1 + e, the quotient) is carried in
+// a pair, so that what remains is the last rounding (0.5 ULP) and relative errors near 2^-30. They
+// are not correctly rounded: near a midpoint of the float32 grid they may take the wrong side. The
+// kernels' doc blocks give the measured error. Each path has a domain (finite, no subnormal
+// result); loops.hpp computes the lanes outside it by the double path.
+#pragma once
+
+#include "impl/kernels/simd.hpp"
+
+namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+
+using simd::Floats;
+using simd::Ints;
+
+ACTCHECK_ALWAYS_INLINE Floats abs(Floats x) {
+  return simd::as_floats(simd::as_ints(x) & 0x7fffffff);
+}
+
+// −|x|, but not below −bound (NaN gives −bound: the float paths' domains exclude NaN).
+ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {
+  const Floats minus_abs = simd::as_floats(simd::as_ints(x) | std::int32_t{-0x7fffffff - 1});
+  return minus_abs > -bound ? minus_abs : Floats{} - bound;
+}
+
+// 2^n for n in [−126, 127].
+ACTCHECK_ALWAYS_INLINE Floats pow2(Ints n) { return simd::as_floats((n + 127) << 23); }
+
+// `result`, or a quiet NaN where v is NaN: for the selects that would make a number of a NaN.
+ACTCHECK_ALWAYS_INLINE Floats nan_where_nan(Floats v, Floats result) {
+  return simd::as_floats(simd::as_ints(result) | ((v != v) & 0x7fc00000));
+}
+
+// Lanes where v is ±0 or |v| is in [lo, hi] (NaN is not).
+ACTCHECK_ALWAYS_INLINE Ints zero_or_magnitude_within(Floats v, float lo, float hi) {
+  const Floats magnitude = abs(v);
+  return (magnitude == 0.0f) | ((magnitude >= lo) & (magnitude <= hi));
+}
+
+// hi + lo with |lo| at most about an ulp of hi.
+struct FloatPair {
+  Floats hi;
+  Floats lo;
+};
+
+// a + b exactly, for |a| ≥ |b| (Fast2Sum).
+ACTCHECK_ALWAYS_INLINE FloatPair fast_two_sum(Floats a, Floats b) {
+  const Floats s = a + b;
+  return {s, (a - s) + b};
+}
+
+// The product of two pairs, to about 2^-44 relative (lo·lo is dropped).
+ACTCHECK_ALWAYS_INLINE FloatPair times(FloatPair a, FloatPair b) {
+  const Floats p = a.hi * b.hi;
+  return {p, simd::fma(a.hi, b.hi, -p) + (a.hi * b.lo + a.lo * b.hi)};
+}
+
+// a/b given inv = 1/b.hi rounded, as q0 + remainder·inv: q0 = a.hi·inv, and the remainder
+// a − q0·b (its main part exact in the fma); b normalised, since inv stands for 1/b.
+struct Quotient {
+  Floats q0;
+  Floats remainder;
+  Floats inv;
+};
+ACTCHECK_ALWAYS_INLINE Quotient divide(FloatPair a, FloatPair b, Floats inv) {
+  const Floats q0 = a.hi * inv;
+  return {q0, simd::fma(-q0, b.hi, a.hi) + simd::fma(-q0, b.lo, a.lo), inv};
+}
+ACTCHECK_ALWAYS_INLINE Floats rounded(Quotient q) { return simd::fma(q.remainder, q.inv, q.q0); }
+ACTCHECK_ALWAYS_INLINE FloatPair pair(Quotient q) { return {q.q0, q.remainder * q.inv}; }
+
+// dy·(g.hi + g.lo), rounded once but for the tiny rounding of dy·g.lo.
+ACTCHECK_ALWAYS_INLINE Floats times(Floats dy, FloatPair g) {
+  return simd::fma(dy, g.hi, dy * g.lo);
+}
+
+// ---- Exponential --------------------------------------------------------------------------------
+
+// e^a = 2^(k/16)·e^r as a pair, for a in [−80·16·ln 2/16, 0] (any a ≥ −110 keeps 2^(k/16) normal):
+//  - k = round(16a/ln 2) from the 1.5·2^23 shift, which leaves k in the low bits of the sum;
+//  - r = a − k·ln(2)/16, |r| ≤ ln(2)/32: k·kLn2Over16HiF and its difference from a are exact, and
+//    the rounding of the second step, below 2^-24·|r|, costs 2^-29 relative;
+//  - 2^(k/16) = 2^m·2^(j/16), k = 16m + j, the second from a table of float pairs;
+//  - e^r = 1 + q, q = r + r²·P(r) (coefficients.inc, tools/kernel_coefficients.py: within
+//    2^-36.4), so that e^a = 2^m·(T_hi + (T_hi·q + T_lo)): q's own rounding is 2^-24 of |q| <
+//    0.022; the pair normalised by Fast2Sum, as divide() needs.
+// Relative error of the pair about 2^-30.
+ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a) {
+  constexpr float kShift = 0x1.8p23f;
+  constexpr float kSixteenOverLn2 = 0x1.715476p4f;
+  const Floats shifted = simd::fma(a, Floats{} + kSixteenOverLn2, Floats{} + kShift);
+  const Floats k = shifted - kShift;
+  const Ints k_int = simd::as_ints(shifted) - simd::as_ints(Floats{} + kShift);
+  const Floats t = simd::fma(k, Floats{} - kLn2Over16HiF, a);
+  const Floats r = simd::fma(k, Floats{} - kLn2Over16LoF, t);
+  const Floats p = simd::fma(simd::fma(Floats{} + kExpPolyF[0], r, Floats{} + kExpPolyF[1]), r,
+                             Floats{} + kExpPolyF[2]);
+  const Floats q = simd::fma(r * r, p, r);
+  const Ints j = k_int & 15;
+  const Floats scale = pow2(k_int >> 4);
+  const Floats table_hi = simd::lookup16(kExp2TableHiF, j);
+  const Floats table_lo = simd::lookup16(kExp2TableLoF, j);
+  return fast_two_sum(table_hi * scale, simd::fma(table_hi, q, table_lo) * scale);
+}
+
+// ---- The logistic function ----------------------------------------------------------------------
+
+// σ(|x|) = 1/(1 + e) and σ(−|x|) = e/(1 + e), e = e^(−|x|), as pairs from one division, for |x| up
+// to 80 (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the
+// caller's domain). 1 + e by Fast2Sum (e ≤ 1).
+struct LogisticPair {
+  FloatPair big;    // σ(|x|)
+  FloatPair small;  // σ(−|x|)
+};
+ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Floats x) {
+  const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
+  const FloatPair sum = fast_two_sum(Floats{} + 1.0f, e.hi);
+  const FloatPair denominator = {sum.hi, sum.lo + e.lo};
+  const Floats inv = 1.0f / denominator.hi;
+  return {pair(divide({Floats{} + 1.0f, Floats{}}, denominator, inv)),
+          pair(divide(e, denominator, inv))};
+}
+
+}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA

@@ -1,0 +1,88 @@
+// Float vectors of the instruction set's width, for the float32 paths (float_math.hpp): GCC vector
+// extensions, so that the arithmetic reads as scalar code, plus the few operations the extensions
+// do not give: the fused multiply-add, a 16-entry table lookup (one vpermps on AVX-512) and a
+// test of a lane mask. The portable build uses 4 lanes and per-lane std::fma: slow, but the same
+// bits, since every operation is correctly rounded on every set.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include "impl/kernels/math.hpp"
+
+namespace actcheck::impl::ACTCHECK_KERNEL_ISA::simd {
+
+#if defined(__AVX512F__)
+inline constexpr std::size_t kLanes = 16;
+#elif defined(__AVX2__)
+inline constexpr std::size_t kLanes = 8;
+#else
+inline constexpr std::size_t kLanes = 4;
+#endif
+
+using Floats = float __attribute__((vector_size(kLanes * sizeof(float))));
+using Ints = std::int32_t __attribute__((vector_size(kLanes * sizeof(float))));  // masks: −1 or 0
+
+ACTCHECK_ALWAYS_INLINE Ints as_ints(Floats v) { return reinterpret_cast<Ints>(v); }
+ACTCHECK_ALWAYS_INLINE Floats as_floats(Ints v) { return reinterpret_cast<Floats>(v); }
+
+ACTCHECK_ALWAYS_INLINE Floats fma(Floats a, Floats b, Floats c) {
+#if defined(__AVX512F__)
+  return _mm512_fmadd_ps(a, b, c);
+#elif defined(__FMA__)
+  return _mm256_fmadd_ps(a, b, c);
+#else
+  Floats r;
+  for (std::size_t i = 0; i < kLanes; ++i) r[i] = std::fma(a[i], b[i], c[i]);
+  return r;
+#endif
+}
+
+// table[j] in each lane, j in [0, 16).
+ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
+  if constexpr (kLanes == 16) {
+    Floats t;
+    std::memcpy(&t, table, sizeof t);
+    return __builtin_shuffle(t, j);
+  } else if constexpr (kLanes == 8) {
+    Floats low, high;
+    std::memcpy(&low, table, sizeof low);
+    std::memcpy(&high, table + 8, sizeof high);
+    return __builtin_shuffle(low, high, j);
+  } else {
+    Floats r;
+    for (std::size_t i = 0; i < kLanes; ++i) r[i] = table[j[i]];
+    return r;
+  }
+}
+
+// Whether every lane of the mask is set.
+ACTCHECK_ALWAYS_INLINE bool all(Ints mask) {
+#if defined(__AVX512F__)
+  return _mm512_cmpneq_epi32_mask(reinterpret_cast<__m512i>(mask), _mm512_set1_epi32(-1)) == 0;
+#elif defined(__AVX2__)
+  return _mm256_movemask_ps(reinterpret_cast<__m256>(mask)) == 0xff;
+#else
+  bool every = true;
+  for (std::size_t i = 0; i < kLanes; ++i) every = every && mask[i] != 0;
+  return every;
+#endif
+}
+
+// The first `count` ≤ kLanes floats at p, the other lanes 0; and the way back.
+ACTCHECK_ALWAYS_INLINE Floats load(const float* p, std::size_t count) {
+  Floats v{};
+  std::memcpy(&v, p, count * sizeof(float));
+  return v;
+}
+ACTCHECK_ALWAYS_INLINE void store(float* p, Floats v, std::size_t count) {
+  std::memcpy(p, &v, count * sizeof(float));
+}
+
+}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA::simd
