@@ -6,6 +6,10 @@
 // an input and a parameter are exact in double, and the few divisions (by 6, by 1 + |x|) round
 // once more, 2^-53 away from any decision. Kinks compare x with the parameter in double (exact)
 // and take PyTorch autograd's side, as the catalog's rows say.
+// float32 path (float_math.hpp's vectors) for the entries whose float evaluation is exact or one
+// IEEE operation, where their parameters are floats: the same correctly rounded results as the
+// double path, without widening and narrowing. NaN is passed through by nan_where_nan where a
+// select would lose it.
 // Measured: every entry here correctly rounded (kernel.hpp says on which inputs).
 #pragma once
 
@@ -13,11 +17,25 @@
 
 namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
 
+// 1 where the mask is set, else 0.
+ACTCHECK_ALWAYS_INLINE Floats one_where(Ints mask) { return mask ? Floats{} + 1.0f : Floats{}; }
+
+// Whether every parameter is a float, so that the float path computes what the double path does.
+template <std::size_t N>
+bool all_floats(const double (&values)[N]) {
+  for (double v : values) {
+    if (static_cast<double>(static_cast<float>(v)) != v) return false;
+  }
+  return true;
+}
+
 template <>
 struct Kernel<Fn::step> {
   explicit Kernel(const Params&) {}
   double value(double x) const { return x > 0 ? 1.0 : 0.0; }
   double derivative(double) const { return 0.0; }
+  Floats value_f32(Floats x) const { return nan_where_nan(x, one_where(x > 0.0f)); }
+  Floats backward_f32(Floats x, Floats dy) const { return nan_where_nan(x, dy * 0.0f); }
 };
 
 template <>
@@ -26,6 +44,11 @@ struct Kernel<Fn::linear> {
   explicit Kernel(const Params& p) : c(p[0]) {}
   double value(double x) const { return product_to_odd(c, x); }
   double derivative(double) const { return c; }
+  bool float_path_applies() const { return all_floats({c}); }
+  Floats value_f32(Floats x) const { return x * static_cast<float>(c); }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, dy * static_cast<float>(c));
+  }
 };
 
 template <>
@@ -33,6 +56,10 @@ struct Kernel<Fn::relu> {
   explicit Kernel(const Params&) {}
   double value(double x) const { return x > 0 ? x : 0.0; }
   double derivative(double x) const { return x > 0 ? 1.0 : 0.0; }
+  Floats value_f32(Floats x) const { return nan_where_nan(x, x > 0.0f ? x : Floats{}); }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, dy * one_where(x > 0.0f));
+  }
 };
 
 // leaky_relu and prelu: x for x > 0, slope·x otherwise (−0 stays −0).
@@ -41,6 +68,11 @@ struct SlopedRelu {
   explicit SlopedRelu(const Params& p) : slope(p[0]) {}
   double value(double x) const { return x > 0 ? x : product_to_odd(slope, x); }
   double derivative(double x) const { return x > 0 ? 1.0 : slope; }
+  bool float_path_applies() const { return all_floats({slope}); }
+  Floats value_f32(Floats x) const { return x > 0.0f ? x : x * static_cast<float>(slope); }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, x > 0.0f ? dy : dy * static_cast<float>(slope));
+  }
 };
 template <>
 struct Kernel<Fn::leaky_relu> : SlopedRelu {
@@ -57,6 +89,14 @@ struct Kernel<Fn::threshold> {
   explicit Kernel(const Params& p) : threshold(p[0]), replacement(p[1]) {}
   double value(double x) const { return x > threshold ? x : replacement; }
   double derivative(double x) const { return x > threshold ? 1.0 : 0.0; }
+  bool float_path_applies() const { return all_floats({threshold, replacement}); }
+  Floats value_f32(Floats x) const {
+    return nan_where_nan(
+        x, x > static_cast<float>(threshold) ? x : Floats{} + static_cast<float>(replacement));
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, dy * one_where(x > static_cast<float>(threshold)));
+  }
 };
 
 template <>
@@ -65,6 +105,13 @@ struct Kernel<Fn::thresholded_relu> {
   explicit Kernel(const Params& p) : theta(p[0]) {}
   double value(double x) const { return x > theta ? x : 0.0; }
   double derivative(double x) const { return x > theta ? 1.0 : 0.0; }
+  bool float_path_applies() const { return all_floats({theta}); }
+  Floats value_f32(Floats x) const {
+    return nan_where_nan(x, x > static_cast<float>(theta) ? x : Floats{});
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, dy * one_where(x > static_cast<float>(theta)));
+  }
 };
 
 // hardtanh and relu6: x clamped to [lo, hi], derivative 1 strictly inside.
@@ -72,6 +119,15 @@ struct Clamp {
   double lo, hi;
   double value(double x) const { return x < lo ? lo : (x > hi ? hi : x); }
   double derivative(double x) const { return x > lo && x < hi ? 1.0 : 0.0; }
+  bool float_path_applies() const { return all_floats({lo, hi}); }
+  Floats value_f32(Floats x) const {
+    const float low = static_cast<float>(lo), high = static_cast<float>(hi);
+    return nan_where_nan(x, x < low ? Floats{} + low : (x > high ? Floats{} + high : x));
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    const float low = static_cast<float>(lo), high = static_cast<float>(hi);
+    return nan_where_nan(x, dy * one_where((x > low) & (x < high)));
+  }
 };
 template <>
 struct Kernel<Fn::hardtanh> : Clamp {
@@ -82,6 +138,9 @@ struct Kernel<Fn::relu6> : Clamp {
   explicit Kernel(const Params&) : Clamp{0.0, 6.0} {}
   // max(0, x) first: relu6(−0) = 0, as relu's.
   double value(double x) const { return Clamp::value(x > 0 ? x : 0.0); }
+  Floats value_f32(Floats x) const {
+    return nan_where_nan(x, Clamp::value_f32(x > 0.0f ? x : Floats{}));
+  }
 };
 
 // (x + 3)/6 on (−3, 3): x + 3 is exact in double, the division the one rounding before storage.
@@ -111,6 +170,14 @@ struct Kernel<Fn::softshrink> {
     return x > lambda ? x - lambda : (x < -lambda ? x + lambda : 0.0);
   }
   double derivative(double x) const { return abs(x) > lambda ? 1.0 : 0.0; }
+  bool float_path_applies() const { return all_floats({lambda}); }
+  Floats value_f32(Floats x) const {
+    const float l = static_cast<float>(lambda);
+    return nan_where_nan(x, x > l ? x - l : (x < -l ? x + l : Floats{}));
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, dy * one_where(abs(x) > static_cast<float>(lambda)));
+  }
 };
 
 template <>
@@ -119,6 +186,13 @@ struct Kernel<Fn::hardshrink> {
   explicit Kernel(const Params& p) : lambda(p[0]) {}
   double value(double x) const { return abs(x) > lambda ? x : 0.0; }
   double derivative(double x) const { return abs(x) > lambda ? 1.0 : 0.0; }
+  bool float_path_applies() const { return all_floats({lambda}); }
+  Floats value_f32(Floats x) const {
+    return nan_where_nan(x, abs(x) > static_cast<float>(lambda) ? x : Floats{});
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    return nan_where_nan(x, dy * one_where(abs(x) > static_cast<float>(lambda)));
+  }
 };
 
 // x/(1 + |x|) and 1/(1 + |x|)²; |x| is clamped to 2^100 first, where the value already rounds to
