@@ -23,6 +23,11 @@ ACTCHECK_ALWAYS_INLINE Floats abs(Floats x) {
   return simd::as_floats(simd::as_ints(x) & 0x7fffffff);
 }
 
+// The sign bit of each lane of x.
+ACTCHECK_ALWAYS_INLINE Ints sign_bit(Floats x) {
+  return simd::as_ints(x) & std::int32_t{-0x7fffffff - 1};
+}
+
 // −|x|, but not below −bound (NaN gives −bound: the float paths' domains exclude NaN).
 ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {
   const Floats minus_abs = simd::as_floats(simd::as_ints(x) | std::int32_t{-0x7fffffff - 1});
@@ -80,6 +85,30 @@ ACTCHECK_ALWAYS_INLINE Floats times(Floats dy, FloatPair g) {
   return simd::fma(dy, g.hi, dy * g.lo);
 }
 
+// 1 + e and 1 − e as pairs, for a pair 0 ≤ e ≤ 1: the Fast2Sum with 1 is exact, e.lo joins the
+// tail.
+ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {
+  const FloatPair sum = fast_two_sum(Floats{} + 1.0f, e.hi);
+  return {sum.hi, sum.lo + e.lo};
+}
+ACTCHECK_ALWAYS_INLINE FloatPair one_minus(FloatPair e) {
+  const FloatPair difference = fast_two_sum(Floats{} + 1.0f, -e.hi);
+  return {difference.hi, difference.lo - e.lo};
+}
+
+// The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative).
+ACTCHECK_ALWAYS_INLINE Floats divided(FloatPair a, FloatPair b) {
+  return rounded(divide(a, b, 1.0f / b.hi));
+}
+
+// P(t), highest power first, by Horner's rule in fma.
+template <std::size_t N>
+ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, const float (&c)[N]) {
+  Floats sum = Floats{} + c[0];
+  for (std::size_t i = 1; i < N; ++i) sum = simd::fma(sum, t, Floats{} + c[i]);
+  return sum;
+}
+
 // ---- Exponential --------------------------------------------------------------------------------
 
 // e^a = 2^(k/16)·e^r as a pair, for a in [−80·16·ln 2/16, 0] (any a ≥ −110 keeps 2^(k/16) normal):
@@ -99,9 +128,7 @@ ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a) {
   const Ints k_int = simd::as_ints(shifted) - simd::as_ints(Floats{} + kShift);
   const Floats t = simd::fma(k, Floats{} - kLn2Over16HiF, a);
   const Floats r = simd::fma(k, Floats{} - kLn2Over16LoF, t);
-  const Floats p = simd::fma(simd::fma(Floats{} + kExpPolyF[0], r, Floats{} + kExpPolyF[1]), r,
-                             Floats{} + kExpPolyF[2]);
-  const Floats q = simd::fma(r * r, p, r);
+  const Floats q = simd::fma(r * r, horner(r, kExpPolyF), r);
   const Ints j = k_int & 15;
   const Floats scale = pow2(k_int >> 4);
   const Floats table_hi = simd::lookup16(kExp2TableHiF, j);
@@ -120,8 +147,7 @@ struct LogisticPair {
 };
 ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Floats x) {
   const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
-  const FloatPair sum = fast_two_sum(Floats{} + 1.0f, e.hi);
-  const FloatPair denominator = {sum.hi, sum.lo + e.lo};
+  const FloatPair denominator = one_plus(e);
   const Floats inv = 1.0f / denominator.hi;
   return {pair(divide({Floats{} + 1.0f, Floats{}}, denominator, inv)),
           pair(divide(e, denominator, inv))};

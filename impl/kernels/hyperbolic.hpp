@@ -18,7 +18,15 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
 }
 
 // tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
-// Measured: correctly rounded.
+// float16, bfloat16: correctly rounded (measured). float32 has its own path, in float vectors
+// (float_math.hpp), within 1 ULP:
+//  - forward: x + x³·P(x²) below |x| = 1/4 (coefficients.inc, tools/kernel_coefficients.py:
+//    within 2^-30.5), beyond it (1 − e)/(1 + e) with e = e^(−2|x|) as pairs (1 − e ≥ 0.39, so
+//    that e's error of about 2^-29 costs a tenth of an ulp), divided once; computed for |x|, the sign copied from x (−0 stays −0);
+//  - backward: 4σ(2|x|)·σ(−2|x|) from logistic_pair, for |x| ≤ 20 (beyond, sech² times a small
+//    dy could be subnormal) and dy 0 or within [2^-60, 2^60] in magnitude;
+//  - from the output: (1 − y)(1 + y), both exact pairs, for |y| ≤ 1 and the same dy.
+// Lanes outside these domains take the double path. Measured float32: see the README.
 template <>
 struct Kernel<Fn::tanh> {
   explicit Kernel(const Params&) {}
@@ -29,6 +37,28 @@ struct Kernel<Fn::tanh> {
     return 4.0 * e / (d * d);
   }
   double derivative_from_output(double y) const { return std::fma(-y, y, 1.0); }
+
+  Floats value_f32(Floats x) const {
+    const Floats a = abs(x), a2 = a * a;
+    const Floats series = simd::fma(a * a2, horner(a2, kTanhPolyF), a);
+    const FloatPair e = exp_pair(2.0f * minus_abs_clamped(x, 40.0f));
+    const Floats magnitude = a < kTanhSmallF ? series : divided(one_minus(e), one_plus(e));
+    return nan_where_nan(x, simd::as_floats(simd::as_ints(magnitude) | sign_bit(x)));
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    const LogisticPair s = logistic_pair(x + x);
+    return times(dy, times(s.big, s.small)) * 4.0f;
+  }
+  Ints backward_domain(Floats x, Floats dy) const {
+    return (abs(x) <= 20.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+  }
+  Floats backward_from_output_f32(Floats y, Floats dy) const {
+    const Floats one = Floats{} + 1.0f;
+    return times(dy, times(fast_two_sum(one, -y), fast_two_sum(one, y)));
+  }
+  Ints backward_from_output_domain(Floats y, Floats dy) const {
+    return (abs(y) <= 1.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+  }
 };
 
 // tanhshrink(x) = x − tanh(x): x³·P(x²) below |x| = 1/4 (coefficients.inc), where the

@@ -37,11 +37,9 @@ struct Kernel<Fn::sigmoid> {
 
   Floats value_f32(Floats x) const {
     const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
-    const FloatPair sum = fast_two_sum(Floats{} + 1.0f, e.hi);
-    const FloatPair denominator = {sum.hi, sum.lo + e.lo};
     const Ints positive = x > 0.0f;
     const FloatPair numerator = {positive ? Floats{} + 1.0f : e.hi, positive ? Floats{} : e.lo};
-    return rounded(divide(numerator, denominator, 1.0f / denominator.hi));
+    return divided(numerator, one_plus(e));
   }
   Ints forward_domain(Floats x) const { return x >= -80.0f; }
   Floats backward_f32(Floats x, Floats dy) const {
