@@ -138,6 +138,16 @@ ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a) {
 
 // ---- The logistic function ----------------------------------------------------------------------
 
+// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise, e = e^(−|x|), for |x| up to 80
+// (as logistic_pair below).
+ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Floats x) {
+  const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
+  const FloatPair denominator = one_plus(e);
+  const Ints positive = x > 0.0f;
+  const FloatPair numerator = {positive ? Floats{} + 1.0f : e.hi, positive ? Floats{} : e.lo};
+  return divide(numerator, denominator, 1.0f / denominator.hi);
+}
+
 // σ(|x|) = 1/(1 + e) and σ(−|x|) = e/(1 + e), e = e^(−|x|), as pairs from one division, for |x| up
 // to 80 (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the
 // caller's domain). 1 + e by Fast2Sum (e ≤ 1).

@@ -22,7 +22,8 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
 // (float_math.hpp), within 1 ULP:
 //  - forward: x + x³·P(x²) below |x| = 1/4 (coefficients.inc, tools/kernel_coefficients.py:
 //    within 2^-30.5), beyond it (1 − e)/(1 + e) with e = e^(−2|x|) as pairs (1 − e ≥ 0.39, so
-//    that e's error of about 2^-29 costs a tenth of an ulp), divided once; computed for |x|, the sign copied from x (−0 stays −0);
+//    that e's error of about 2^-29 costs a tenth of an ulp), divided once; computed for |x|, the
+//    sign copied from x (−0 stays −0);
 //  - backward: 4σ(2|x|)·σ(−2|x|) from logistic_pair, for |x| ≤ 20 (beyond, sech² times a small
 //    dy could be subnormal) and dy 0 or within [2^-60, 2^60] in magnitude;
 //  - from the output: (1 − y)(1 + y), both exact pairs, for |y| ≤ 1 and the same dy.

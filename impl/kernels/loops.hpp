@@ -1,9 +1,9 @@
 // The loops over the elementwise kernels, one per (entry, storage format, pass): widen the
 // element to double, evaluate, round once into the storage format. NaN passes through (a NaN x
-// gives NaN; a NaN dy gives NaN by the product). For float32, a kernel with a float path
-// (value_f32 and backward_f32, float_math.hpp) runs that instead, where its parameters allow
-// (float_path_applies). The loops have no branches and no calls, so GCC vectorises them for the
-// instruction set they are compiled for.
+// gives NaN; a NaN dy gives NaN by the product). For float32, a kernel with a float path for the
+// pass (value_f32, backward_f32 or backward_from_output_f32, on float_math.hpp's vectors) runs that
+// instead, where its parameters allow (float_path_applies). The loops have no branches and no
+// calls, so GCC vectorises them for the instruction set they are compiled for.
 #pragma once
 
 #include <cstddef>
@@ -53,8 +53,11 @@ ACTCHECK_ALWAYS_INLINE T backward_from_output_element(const Kernel<fn>& kernel, 
 }
 
 template <Fn fn>
-concept HasFloatPath = requires(const Kernel<fn>& k, Floats x) {
+concept HasFloatForward = requires(const Kernel<fn>& k, Floats x) {
   k.value_f32(x);
+};
+template <Fn fn>
+concept HasFloatBackward = requires(const Kernel<fn>& k, Floats x) {
   k.backward_f32(x, x);
 };
 
@@ -100,7 +103,7 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const float* a, const floa
 template <Fn fn, class T>
 [[gnu::flatten]] void forward_loop(const Params& params, const T* x, T* y, std::size_t n) {
   const Kernel<fn> kernel(params);
-  if constexpr (std::is_same_v<T, float> && HasFloatPath<fn>) {
+  if constexpr (std::is_same_v<T, float> && HasFloatForward<fn>) {
     if (takes_float_path(kernel)) {
       const auto fast = [&](Floats v, Floats) { return kernel.value_f32(v); };
       const auto exact = [&](float v, float) { return forward_element(kernel, v); };
@@ -120,7 +123,7 @@ template <Fn fn, class T>
 [[gnu::flatten]] void backward_loop(const Params& params, const T* x, const T* dy, T* dx,
                                     std::size_t n) {
   const Kernel<fn> kernel(params);
-  if constexpr (std::is_same_v<T, float> && HasFloatPath<fn>) {
+  if constexpr (std::is_same_v<T, float> && HasFloatBackward<fn>) {
     if (takes_float_path(kernel)) {
       const auto fast = [&](Floats v, Floats g) { return kernel.backward_f32(v, g); };
       const auto exact = [&](float v, float g) { return backward_element(kernel, v, g); };

@@ -149,6 +149,11 @@ struct Kernel<Fn::hardsigmoid> {
   explicit Kernel(const Params&) {}
   double value(double x) const { return x <= -3 ? 0.0 : (x >= 3 ? 1.0 : (x + 3.0) / 6.0); }
   double derivative(double x) const { return x > -3 && x < 3 ? 1.0 / 6.0 : 0.0; }
+  // float32: x + 3 as an exact pair (Fast2Sum, |x| < 3 where it counts), divided by 6 once.
+  Floats value_f32(Floats x) const {
+    const Floats inside = divided(fast_two_sum(Floats{} + 3.0f, x), {Floats{} + 6.0f, Floats{}});
+    return nan_where_nan(x, x <= -3.0f ? Floats{} : (x >= 3.0f ? Floats{} + 1.0f : inside));
+  }
 };
 
 // x·(x + 3)/6 on (−3, 3); the derivative (2x + 3)/6 is formed so, not as x/3 + 1/2, which would
@@ -160,6 +165,14 @@ struct Kernel<Fn::hardswish> {
     return x <= -3 ? 0.0 : (x >= 3 ? x : half_x_near_zero(x, 1.0 / 6, x * (x + 3.0) / 6.0));
   }
   double derivative(double x) const { return x < -3 ? 0.0 : (x > 3 ? 1.0 : (2.0 * x + 3.0) / 6.0); }
+  // float32: x·(x + 3) as a pair from the exact pair x + 3, divided by 6 once; for |x| ≥ 2^-100,
+  // so that no step is subnormal (±0 and tinier x take the double path).
+  Floats value_f32(Floats x) const {
+    const FloatPair product = times({x, Floats{}}, fast_two_sum(Floats{} + 3.0f, x));
+    const Floats inside = divided(product, {Floats{} + 6.0f, Floats{}});
+    return nan_where_nan(x, x <= -3.0f ? Floats{} : (x >= 3.0f ? x : inside));
+  }
+  Ints forward_domain(Floats x) const { return abs(x) >= 0x1p-100f; }
 };
 
 template <>
@@ -207,6 +220,27 @@ struct Kernel<Fn::softsign> {
   double derivative(double x) const {
     const double d = 1.0 + abs(x);
     return 1.0 / (d * d);
+  }
+  // float32: 1 + |x| as an exact pair (Fast2Sum of the larger and the smaller), the quotients
+  // rounded once (within 1 ULP: a near-tie may round the wrong way, as at |x| = 1.5·2^-25).
+  // Backward for |x| ≤ 2^30 and dy 0 or within [2^-60, 2^60] in magnitude, where (1 + |x|)² and the
+  // result stay normal.
+  static FloatPair one_plus_abs(Floats magnitude) {
+    const Floats one = Floats{} + 1.0f;
+    const Ints above_one = magnitude > one;
+    return fast_two_sum(above_one ? magnitude : one, above_one ? one : magnitude);
+  }
+  Floats value_f32(Floats x) const {
+    const Floats clamped = abs(x) < 0x1p100f ? abs(x) : Floats{} + 0x1p100f;  // NaN: 2^100
+    const Floats magnitude = divided({clamped, Floats{}}, one_plus_abs(clamped));
+    return nan_where_nan(x, simd::as_floats(simd::as_ints(magnitude) | sign_bit(x)));
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    const FloatPair d = one_plus_abs(abs(x));
+    return divided({dy, Floats{}}, times(d, d));
+  }
+  Ints backward_domain(Floats x, Floats dy) const {
+    return (abs(x) <= 0x1p30f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
   }
 };
 
