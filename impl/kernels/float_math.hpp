@@ -28,6 +28,10 @@ ACTCHECK_ALWAYS_INLINE Ints sign_bit(Floats x) {
   return simd::as_ints(x) & std::int32_t{-0x7fffffff - 1};
 }
 
+// The smaller and the larger of a and b, lane by lane; where a is NaN, NaN (vminps, vmaxps).
+ACTCHECK_ALWAYS_INLINE Floats min(Floats a, Floats b) { return b < a ? b : a; }
+ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) { return b > a ? b : a; }
+
 // −|x|, but not below −bound (NaN gives −bound: the float paths' domains exclude NaN).
 ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {
   const Floats minus_abs = simd::as_floats(simd::as_ints(x) | std::int32_t{-0x7fffffff - 1});
@@ -99,6 +103,11 @@ ACTCHECK_ALWAYS_INLINE FloatPair one_minus(FloatPair e) {
 // The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative).
 ACTCHECK_ALWAYS_INLINE Floats divided(FloatPair a, FloatPair b) {
   return rounded(divide(a, b, 1.0f / b.hi));
+}
+ACTCHECK_ALWAYS_INLINE Floats divided(Floats a, FloatPair b) {
+  const Floats inv = 1.0f / b.hi;
+  const Floats q0 = a * inv;
+  return simd::fma(simd::fma(-q0, b.lo, simd::fma(-q0, b.hi, a)), inv, q0);
 }
 
 // P(t), highest power first, by Horner's rule in fma.

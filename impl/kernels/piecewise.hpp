@@ -227,17 +227,16 @@ struct Kernel<Fn::softsign> {
   // result stay normal.
   static FloatPair one_plus_abs(Floats magnitude) {
     const Floats one = Floats{} + 1.0f;
-    const Ints above_one = magnitude > one;
-    return fast_two_sum(above_one ? magnitude : one, above_one ? one : magnitude);
+    return fast_two_sum(max(magnitude, one), min(magnitude, one));
   }
   Floats value_f32(Floats x) const {
-    const Floats clamped = abs(x) < 0x1p100f ? abs(x) : Floats{} + 0x1p100f;  // NaN: 2^100
-    const Floats magnitude = divided({clamped, Floats{}}, one_plus_abs(clamped));
-    return nan_where_nan(x, simd::as_floats(simd::as_ints(magnitude) | sign_bit(x)));
+    const Floats clamped = min(abs(x), Floats{} + 0x1p100f);  // NaN stays NaN
+    const Floats magnitude = divided(clamped, one_plus_abs(clamped));
+    return simd::as_floats(simd::as_ints(magnitude) | sign_bit(x));
   }
   Floats backward_f32(Floats x, Floats dy) const {
     const FloatPair d = one_plus_abs(abs(x));
-    return divided({dy, Floats{}}, times(d, d));
+    return divided(dy, times(d, d));
   }
   Ints backward_domain(Floats x, Floats dy) const {
     return (abs(x) <= 0x1p30f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
