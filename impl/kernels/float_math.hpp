@@ -89,6 +89,13 @@ ACTCHECK_ALWAYS_INLINE Floats times(Floats dy, FloatPair g) {
   return simd::fma(dy, g.hi, dy * g.lo);
 }
 
+// a + b exactly, whichever is larger (Knuth's 2Sum).
+ACTCHECK_ALWAYS_INLINE FloatPair two_sum(Floats a, Floats b) {
+  const Floats s = a + b;
+  const Floats b_part = s - a;
+  return {s, (a - (s - b_part)) + (b - b_part)};
+}
+
 // 1 + e and 1 − e as pairs, for a pair 0 ≤ e ≤ 1: the Fast2Sum with 1 is exact, e.lo joins the
 // tail.
 ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {

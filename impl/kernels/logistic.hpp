@@ -76,6 +76,31 @@ struct FloatSilu {
   }
 };
 
+// silu′(x) = σ(x)·(1 + x·σ(−x)) in float32 (silu, swish at β = 1): the pairs σ(±x) from one
+// division, 1 + x·σ(−x) by 2Sum, the products in pairs, rounded once. 1 + x·σ(−x) vanishes at
+// the root r ≈ −1.2785 and carries σ's absolute error (about 2^-33), so lanes within 2^-5 of r take
+// the double path (with 2^-9, 1.18 ULP was measured at r + 0.0026; with 2^-5, 0.69 ULP at most on
+// every float32 in [−1.4, −1.15]); so do x < −40 and dy outside 0 ∪ ±[2^-60, 2^60] (a subnormal
+// product), x > 2^64 (σ(−x) is clamped at x = 80, harmless while x·σ(−80) stays below 2^-51), and
+// NaN.
+struct FloatSiluDerivative {
+  static constexpr float kRoot = static_cast<float>(kSiluDerivativeRoot.root_hi);
+  Floats backward_f32(Floats x, Floats dy) const {
+    const LogisticPair s = logistic_pair(x);
+    const Ints positive = x > 0.0f;
+    const FloatPair of_x = {positive ? s.big.hi : s.small.hi, positive ? s.big.lo : s.small.lo};
+    const FloatPair of_minus_x = {positive ? s.small.hi : s.big.hi,
+                                  positive ? s.small.lo : s.big.lo};
+    const FloatPair x_times = times({x, Floats{}}, of_minus_x);
+    const FloatPair sum = two_sum(Floats{} + 1.0f, x_times.hi);
+    return times(dy, times(of_x, {sum.hi, sum.lo + x_times.lo}));
+  }
+  Ints backward_domain(Floats x, Floats dy) const {
+    return (x >= -40.0f) & (x <= 0x1p64f) & (abs(x - kRoot) >= 0x1p-5f) &
+           zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+  }
+};
+
 // dy·σ(±x) in float32 (softplus′ at β = 1, logsigmoid′): σ(±x) ≥ σ(−40) ≈ 2^-57.7 and dy 0 or
 // within [2^-60, 2^60] in magnitude keep the product normal.
 ACTCHECK_ALWAYS_INLINE Floats times_logistic(Floats dy, Floats t) {
@@ -85,9 +110,10 @@ ACTCHECK_ALWAYS_INLINE Ints logistic_product_domain(Floats t, Floats dy) {
   return (t >= -40.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
 }
 
-// silu(x) = x·σ(x). Measured: correctly rounded (float32 forward: FloatSilu, within 1 ULP).
+// silu(x) = x·σ(x). Measured: correctly rounded (float32: FloatSilu, FloatSiluDerivative, within
+// 1 ULP).
 template <>
-struct Kernel<Fn::silu> : FloatSilu {
+struct Kernel<Fn::silu> : FloatSilu, FloatSiluDerivative {
   explicit Kernel(const Params&) {}
   double value(double x) const {
     return half_x_near_zero(x, 0.25, times_decaying(x, logistic(x).p));
@@ -96,9 +122,10 @@ struct Kernel<Fn::silu> : FloatSilu {
 };
 
 // swish(x; β) = x·σ(βx); swish′ = silu′(βx), with βx carried as a double-double.
-// Measured: correctly rounded (β = 1; float32 forward at β = 1: FloatSilu, within 1 ULP).
+// Measured: correctly rounded (β = 1; float32 at β = 1: FloatSilu, FloatSiluDerivative, within
+// 1 ULP).
 template <>
-struct Kernel<Fn::swish> : FloatSilu {
+struct Kernel<Fn::swish> : FloatSilu, FloatSiluDerivative {
   double beta;
   explicit Kernel(const Params& p) : beta(p[0]) {}
   bool float_path_applies() const { return beta == 1.0; }
