@@ -56,7 +56,7 @@ struct Kernel<Fn::relu> {
   explicit Kernel(const Params&) {}
   double value(double x) const { return x > 0 ? x : 0.0; }
   double derivative(double x) const { return x > 0 ? 1.0 : 0.0; }
-  Floats value_f32(Floats x) const { return nan_where_nan(x, x > 0.0f ? x : Floats{}); }
+  Floats value_f32(Floats x) const { return x <= 0.0f ? Floats{} : x; }  // NaN is not <= 0
   Floats backward_f32(Floats x, Floats dy) const {
     return nan_where_nan(x, dy * one_where(x > 0.0f));
   }
