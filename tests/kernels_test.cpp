@@ -211,6 +211,45 @@ TEST(Ieee, SubnormalsAreKept) {
   EXPECT_TRUE(std::signbit(y[1]));
 }
 
+// dy = ±0 gives dx = dy·f′(x), a zero with the product's sign, for every elementwise entry at x
+// where f′ is finite and nonzero (the reference's f′ gives the sign); and the backward from the
+// output keeps the sign of y·(1 − y) at y = −0 and of dy·(1 − y²) at y = ±1.
+TEST(Ieee, ZeroGradientsKeepTheirSign) {
+  const std::vector<float> x = {-3.0f, -0.5f, 0.25f, 0.5f, 2.0f, 7.0f};
+  for (Fn fn : elementwise_entries()) {
+    const Params p = default_params(fn);
+    for (float zero : {0.0f, -0.0f}) {
+      std::vector<float> dy(x.size(), zero), dx(x.size());
+      evaluate<float>(fn, p, Direction::kBackward, 1, x, dy, dx);
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        const double derivative =
+            reference::rounded(fn, reference::Quantity::kDerivative, x[i], p, Format::kF64);
+        if (derivative == 0 || !std::isfinite(derivative)) continue;
+        EXPECT_EQ(dx[i], 0.0f) << activation(fn).name;
+        EXPECT_EQ(std::signbit(dx[i]), std::signbit(zero) != std::signbit(derivative))
+            << activation(fn).name << "′ at " << x[i] << " with dy = " << zero;
+      }
+    }
+  }
+  std::vector<float> y = {-0.0f}, dy = {1.0f}, dx(1);
+  backward_from_output<float>(Fn::sigmoid, {}, y, dy, dx);
+  EXPECT_TRUE(std::signbit(dx[0]) && dx[0] == 0.0f);  // 1·(−0)·(1 + 0)
+  y = {1.0f, -1.0f}, dy = {-1.0f, 1.0f}, dx.resize(2);
+  backward_from_output<float>(Fn::tanh, {}, y, dy, dx);
+  EXPECT_TRUE(std::signbit(dx[0]) && dx[0] == 0.0f);  // −1·(1 − 1)
+  EXPECT_TRUE(!std::signbit(dx[1]) && dx[1] == 0.0f);
+}
+
+// A parameter −0 comes out as −0 where the definition returns it: threshold's value (with a float
+// threshold, so that float32 takes its float path) and hardtanh's min_val.
+TEST(Ieee, NegativeZeroParametersComeOutAsNegativeZero) {
+  std::vector<float> x = {-5.0f}, y(1);
+  evaluate<float>(Fn::threshold, Params{{0.5, -0.0}}, Direction::kForward, 1, x, {}, y);
+  EXPECT_TRUE(std::signbit(y[0]) && y[0] == 0.0f);
+  evaluate<float>(Fn::hardtanh, Params{{-0.0, 1.0}}, Direction::kForward, 1, x, {}, y);
+  EXPECT_TRUE(std::signbit(y[0]) && y[0] == 0.0f);
+}
+
 // The backward from the output: dy·y(1 − y), dy·(1 − y²), dy·(y + α) are exact in double for a
 // float16 y, so their rounding by reference/rounding.hpp is the answer, for every float16 y.
 TEST(BackwardFromOutput, IsTheRoundedExactFormulaOfY) {
@@ -286,6 +325,34 @@ TEST(SpanApi, RejectsSpansThatDoNotFit) {
                std::invalid_argument);  // dy has 2 elements for 3 inputs
   EXPECT_THROW(evaluate<float>(Fn::sigmoid, {}, Direction::kForward, 0, x, {}, dx),
                std::invalid_argument);  // an empty row
+}
+
+// In place (out the same span as x, or dx as dy), every elementwise entry gives the bits it gives
+// into a separate span, on inputs that the float32 paths leave to the double path (NaN, tails
+// beyond their domains, subnormal results, tiny and huge dy) as well as on ordinary ones.
+TEST(SpanApi, InPlaceCallsGiveTheSameBits) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> x = {-200.0f,   -100.0f, -50.0f, -1.28f, -0.3f, -0.0f, 0.0f,     0x1p-110f,
+                          0x1p-140f, 0.2f,    1.5f,   45.0f,  1e30f, nan,   -0x1p40f, 3.0f};
+  std::vector<float> dy = {1.0f,  0x1p-70f, 0x1p-70f, -2.0f, 0x1p70f, -1.0f, 1.0f, 0.5f,
+                           -0.0f, 1e-30f,   3.0f,     1.0f,  1.0f,    1.0f,  1.0f, -0.0f};
+  for (Fn fn : elementwise_entries()) {
+    const Params p = default_params(fn);
+    std::vector<float> y(x.size()), dx(x.size());
+    evaluate<float>(fn, p, Direction::kForward, 1, x, {}, y);
+    evaluate<float>(fn, p, Direction::kBackward, 1, x, dy, dx);
+    std::vector<float> in_place = x;
+    evaluate<float>(fn, p, Direction::kForward, 1, in_place, {}, in_place);
+    std::vector<float> dx_over_x = x, dx_over_dy = dy;
+    evaluate<float>(fn, p, Direction::kBackward, 1, dx_over_x, dy, dx_over_x);
+    evaluate<float>(fn, p, Direction::kBackward, 1, x, dx_over_dy, dx_over_dy);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const std::string at = std::string(activation(fn).name) + " at x = " + std::to_string(x[i]);
+      EXPECT_TRUE(same_or_both_nan(in_place[i], y[i])) << at << ": " << in_place[i] << " " << y[i];
+      EXPECT_TRUE(same_or_both_nan(dx_over_x[i], dx[i])) << at << " (dx over x)";
+      EXPECT_TRUE(same_or_both_nan(dx_over_dy[i], dx[i])) << at << " (dx over dy)";
+    }
+  }
 }
 
 TEST(SpanApi, NamedFunctionsAndInPlaceCallsAgreeWithEvaluate) {

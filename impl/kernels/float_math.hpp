@@ -18,6 +18,7 @@ namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
 
 using simd::Floats;
 using simd::Ints;
+using simd::splat;
 
 ACTCHECK_ALWAYS_INLINE Floats abs(Floats x) {
   return simd::as_floats(simd::as_ints(x) & 0x7fffffff);
@@ -52,6 +53,12 @@ ACTCHECK_ALWAYS_INLINE Ints zero_or_magnitude_within(Floats v, float lo, float h
   return (magnitude == 0.0f) | ((magnitude >= lo) & (magnitude <= hi));
 }
 
+// The upstream gradients the backward float paths take: 0, or within [2^-60, 2^60] in magnitude,
+// so that dy·f′ stays normal wherever f′ ≥ 2^-60 and finite wherever f′ ≤ 2^60.
+ACTCHECK_ALWAYS_INLINE Ints gradient_in_domain(Floats dy) {
+  return zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+}
+
 // hi + lo with |lo| at most about an ulp of hi.
 struct FloatPair {
   Floats hi;
@@ -84,9 +91,11 @@ ACTCHECK_ALWAYS_INLINE Quotient divide(FloatPair a, FloatPair b, Floats inv) {
 ACTCHECK_ALWAYS_INLINE Floats rounded(Quotient q) { return simd::fma(q.remainder, q.inv, q.q0); }
 ACTCHECK_ALWAYS_INLINE FloatPair pair(Quotient q) { return {q.q0, q.remainder * q.inv}; }
 
-// dy·(g.hi + g.lo), rounded once but for the tiny rounding of dy·g.lo.
+// dy·(g.hi + g.lo), rounded once but for the tiny rounding of dy·g.lo. Where dy·g.lo is 0 (dy or g
+// zero), dy·g.hi itself, with its signed zero: the fma would add two zeros of opposite signs.
 ACTCHECK_ALWAYS_INLINE Floats times(Floats dy, FloatPair g) {
-  return simd::fma(dy, g.hi, dy * g.lo);
+  const Floats tail = dy * g.lo;
+  return tail == 0.0f ? dy * g.hi : simd::fma(dy, g.hi, tail);
 }
 
 // a + b exactly, whichever is larger (Knuth's 2Sum).
@@ -99,11 +108,11 @@ ACTCHECK_ALWAYS_INLINE FloatPair two_sum(Floats a, Floats b) {
 // 1 + e and 1 − e as pairs, for a pair 0 ≤ e ≤ 1: the Fast2Sum with 1 is exact, e.lo joins the
 // tail.
 ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {
-  const FloatPair sum = fast_two_sum(Floats{} + 1.0f, e.hi);
+  const FloatPair sum = fast_two_sum(splat(1.0f), e.hi);
   return {sum.hi, sum.lo + e.lo};
 }
 ACTCHECK_ALWAYS_INLINE FloatPair one_minus(FloatPair e) {
-  const FloatPair difference = fast_two_sum(Floats{} + 1.0f, -e.hi);
+  const FloatPair difference = fast_two_sum(splat(1.0f), -e.hi);
   return {difference.hi, difference.lo - e.lo};
 }
 
@@ -111,23 +120,23 @@ ACTCHECK_ALWAYS_INLINE FloatPair one_minus(FloatPair e) {
 ACTCHECK_ALWAYS_INLINE Floats divided(FloatPair a, FloatPair b) {
   return rounded(divide(a, b, 1.0f / b.hi));
 }
+// a = ±0 gives a·inv's signed zero (the remainder's +0 would turn −0 into +0).
 ACTCHECK_ALWAYS_INLINE Floats divided(Floats a, FloatPair b) {
-  const Floats inv = 1.0f / b.hi;
-  const Floats q0 = a * inv;
-  return simd::fma(simd::fma(-q0, b.lo, simd::fma(-q0, b.hi, a)), inv, q0);
+  const Quotient q = divide({a, Floats{}}, b, 1.0f / b.hi);
+  return a == 0.0f ? q.q0 : rounded(q);
 }
 
 // P(t), highest power first, by Horner's rule in fma.
 template <std::size_t N>
 ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, const float (&c)[N]) {
-  Floats sum = Floats{} + c[0];
-  for (std::size_t i = 1; i < N; ++i) sum = simd::fma(sum, t, Floats{} + c[i]);
+  Floats sum = splat(c[0]);
+  for (std::size_t i = 1; i < N; ++i) sum = simd::fma(sum, t, splat(c[i]));
   return sum;
 }
 
 // ---- Exponential --------------------------------------------------------------------------------
 
-// e^a = 2^(k/16)·e^r as a pair, for a in [−80·16·ln 2/16, 0] (any a ≥ −110 keeps 2^(k/16) normal):
+// e^a = 2^(k/16)·e^r as a pair, for a in [−80, 0] (pow2 needs a ≥ −87, where 2^(k/16) is normal):
 //  - k = round(16a/ln 2) from the 1.5·2^23 shift, which leaves k in the low bits of the sum;
 //  - r = a − k·ln(2)/16, |r| ≤ ln(2)/32: k·kLn2Over16HiF and its difference from a are exact, and
 //    the rounding of the second step, below 2^-24·|r|, costs 2^-29 relative;
@@ -139,9 +148,9 @@ ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, const float (&c)[N]) {
 ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a) {
   constexpr float kShift = 0x1.8p23f;
   constexpr float kSixteenOverLn2 = 0x1.715476p4f;
-  const Floats shifted = simd::fma(a, Floats{} + kSixteenOverLn2, Floats{} + kShift);
+  const Floats shifted = simd::fma(a, splat(kSixteenOverLn2), splat(kShift));
   const Floats k = shifted - kShift;
-  const Ints k_int = simd::as_ints(shifted) - simd::as_ints(Floats{} + kShift);
+  const Ints k_int = simd::as_ints(shifted) - simd::as_ints(splat(kShift));
   const Floats t = simd::fma(k, Floats{} - kLn2Over16HiF, a);
   const Floats r = simd::fma(k, Floats{} - kLn2Over16LoF, t);
   const Floats q = simd::fma(r * r, horner(r, kExpPolyF), r);
@@ -154,29 +163,40 @@ ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a) {
 
 // ---- The logistic function ----------------------------------------------------------------------
 
-// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise, e = e^(−|x|), for |x| up to 80
-// (as logistic_pair below).
-ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Floats x) {
-  const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
-  const FloatPair denominator = one_plus(e);
-  const Ints positive = x > 0.0f;
-  const FloatPair numerator = {positive ? Floats{} + 1.0f : e.hi, positive ? Floats{} : e.lo};
-  return divide(numerator, denominator, 1.0f / denominator.hi);
+// `if_set` where the mask is set, else `otherwise`, lane by lane.
+ACTCHECK_ALWAYS_INLINE FloatPair select(Ints mask, FloatPair if_set, FloatPair otherwise) {
+  return {mask ? if_set.hi : otherwise.hi, mask ? if_set.lo : otherwise.lo};
 }
 
-// σ(|x|) = 1/(1 + e) and σ(−|x|) = e/(1 + e), e = e^(−|x|), as pairs from one division, for |x| up
-// to 80 (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the
-// caller's domain). 1 + e by Fast2Sum (e ≤ 1).
+// e = e^(−|x|) and 1 + e as pairs, with 1/(1 + e)'s rounded reciprocal of the high part, for |x|
+// up to 80 (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the
+// caller's domain).
+struct LogisticParts {
+  FloatPair e;
+  FloatPair denominator;  // 1 + e
+  Floats inv;             // 1/denominator.hi, rounded
+};
+ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(Floats x) {
+  const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
+  const FloatPair denominator = one_plus(e);
+  return {e, denominator, 1.0f / denominator.hi};
+}
+
+// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise.
+ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Floats x) {
+  const LogisticParts s = logistic_parts(x);
+  return divide(select(x > 0.0f, {splat(1.0f), Floats{}}, s.e), s.denominator, s.inv);
+}
+
+// σ(|x|) = 1/(1 + e) and σ(−|x|) = e/(1 + e) as pairs from one division.
 struct LogisticPair {
   FloatPair big;    // σ(|x|)
   FloatPair small;  // σ(−|x|)
 };
 ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Floats x) {
-  const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
-  const FloatPair denominator = one_plus(e);
-  const Floats inv = 1.0f / denominator.hi;
-  return {pair(divide({Floats{} + 1.0f, Floats{}}, denominator, inv)),
-          pair(divide(e, denominator, inv))};
+  const LogisticParts s = logistic_parts(x);
+  return {pair(divide({splat(1.0f), Floats{}}, s.denominator, s.inv)),
+          pair(divide(s.e, s.denominator, s.inv))};
 }
 
 }  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA

@@ -51,14 +51,14 @@ struct Kernel<Fn::tanh> {
     return times(dy, times(s.big, s.small)) * 4.0f;
   }
   Ints backward_domain(Floats x, Floats dy) const {
-    return (abs(x) <= 20.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+    return (abs(x) <= 20.0f) & gradient_in_domain(dy);
   }
   Floats backward_from_output_f32(Floats y, Floats dy) const {
-    const Floats one = Floats{} + 1.0f;
+    const Floats one = splat(1.0f);
     return times(dy, times(fast_two_sum(one, -y), fast_two_sum(one, y)));
   }
   Ints backward_from_output_domain(Floats y, Floats dy) const {
-    return (abs(y) <= 1.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+    return (abs(y) <= 1.0f) & gradient_in_domain(dy);
   }
 };
 

@@ -24,9 +24,9 @@ ACTCHECK_ALWAYS_INLINE double sigma_near_zero(double t, double formula) {
 
 // σ(x) = 1/(1 + e^(−x)); σ′ = σ(x)·σ(−x). PyTorch's backward from the output: y·(1 − y).
 // float16, bfloat16: correctly rounded (measured). float32 has its own path (float_math.hpp):
-// the quotient of pairs, within 1 ULP; its domain x ≥ −80 forward, |x| ≤ 40 backward, and dy
-// and y (from the output) between 2^-60 and 2^60 in magnitude or 0, so that nothing is subnormal;
-// the double path elsewhere. Measured float32: see the README's kernel table.
+// the quotient of pairs, within 1 ULP; its domain x ≥ −80 forward, |x| ≤ 40 backward, y (from the
+// output) 0 or within [2^-60, 1], and dy 0 or within [2^-60, 2^60] in magnitude, so that nothing is
+// subnormal; the double path elsewhere. Measured float32: see the README's kernel table.
 template <>
 struct Kernel<Fn::sigmoid> {
   explicit Kernel(const Params&) {}
@@ -44,14 +44,13 @@ struct Kernel<Fn::sigmoid> {
     return times(dy, times(s.big, s.small));
   }
   Ints backward_domain(Floats x, Floats dy) const {
-    return (abs(x) <= 40.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+    return (abs(x) <= 40.0f) & gradient_in_domain(dy);
   }
   Floats backward_from_output_f32(Floats y, Floats dy) const {
-    return times(dy, times({y, Floats{}}, fast_two_sum(Floats{} + 1.0f, -y)));
+    return times(dy, times({y, Floats{}}, fast_two_sum(splat(1.0f), -y)));
   }
   Ints backward_from_output_domain(Floats y, Floats dy) const {
-    return zero_or_magnitude_within(y, 0x1p-60f, 1.0f) &
-           zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+    return zero_or_magnitude_within(y, 0x1p-60f, 1.0f) & gradient_in_domain(dy);
   }
 };
 
@@ -66,8 +65,8 @@ ACTCHECK_ALWAYS_INLINE double swish_derivative(double t_hi, double t_lo) {
 }
 
 // x·σ(x) in float32 (silu, swish at β = 1): x times the pair σ(x), rounded once; for x in
-// [−80, ∞) (below, σ is clamped and the result would near the subnormals; ∞ would make ∞·0 in
-// the product) and, but for ±0, |x| ≥ 2^-100, so that the result is not subnormal.
+// [−80, ∞) (below, σ is clamped and the result would near the subnormals; at ∞, x·σ's tail would
+// make ∞ − ∞) and, but for ±0, |x| ≥ 2^-100, so that the result is not subnormal.
 struct FloatSilu {
   Floats value_f32(Floats x) const { return times(x, pair(logistic_quotient(x))); }
   Ints forward_domain(Floats x) const {
@@ -88,16 +87,13 @@ struct FloatSiluDerivative {
   Floats backward_f32(Floats x, Floats dy) const {
     const LogisticPair s = logistic_pair(x);
     const Ints positive = x > 0.0f;
-    const FloatPair of_x = {positive ? s.big.hi : s.small.hi, positive ? s.big.lo : s.small.lo};
-    const FloatPair of_minus_x = {positive ? s.small.hi : s.big.hi,
-                                  positive ? s.small.lo : s.big.lo};
-    const FloatPair x_times = times({x, Floats{}}, of_minus_x);
-    const FloatPair sum = two_sum(Floats{} + 1.0f, x_times.hi);
+    const FloatPair of_x = select(positive, s.big, s.small);
+    const FloatPair x_times = times({x, Floats{}}, select(positive, s.small, s.big));
+    const FloatPair sum = two_sum(splat(1.0f), x_times.hi);
     return times(dy, times(of_x, {sum.hi, sum.lo + x_times.lo}));
   }
   Ints backward_domain(Floats x, Floats dy) const {
-    return (x >= -40.0f) & (x <= 0x1p64f) & (abs(x - kRoot) >= 0x1p-5f) &
-           zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+    return (x >= -40.0f) & (x <= 0x1p64f) & (abs(x - kRoot) >= 0x1p-5f) & gradient_in_domain(dy);
   }
 };
 
@@ -107,7 +103,7 @@ ACTCHECK_ALWAYS_INLINE Floats times_logistic(Floats dy, Floats t) {
   return times(dy, pair(logistic_quotient(t)));
 }
 ACTCHECK_ALWAYS_INLINE Ints logistic_product_domain(Floats t, Floats dy) {
-  return (t >= -40.0f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+  return (t >= -40.0f) & gradient_in_domain(dy);
 }
 
 // silu(x) = x·σ(x). Measured: correctly rounded (float32: FloatSilu, FloatSiluDerivative, within

@@ -60,6 +60,11 @@ template <Fn fn>
 concept HasFloatBackward = requires(const Kernel<fn>& k, Floats x) {
   k.backward_f32(x, x);
 };
+template <Fn fn>
+concept HasFloatBackwardFromOutput = requires(const Kernel<fn>& k, Floats y) {
+  k.backward_from_output_f32(y, y);
+  k.backward_from_output_domain(y, y);
+};
 
 // Whether float32 takes the kernel's float path: a kernel with parameters says whether they allow
 // it (a slope the float path would have to round, say, does not).
@@ -87,10 +92,14 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const float* a, const floa
     if constexpr (!std::is_same_v<Domain, EveryLane>) {
       const Ints inside = domain(va, vb);
       if (!simd::all(inside)) [[unlikely]] {
-        std::int32_t lane_inside[simd::kLanes];  // out of the hot path's registers only here
+        // From the registers, not from a and b: out may be one of them (in place).
+        std::int32_t lane_inside[simd::kLanes];
+        float lane_a[simd::kLanes], lane_b[simd::kLanes];
         std::memcpy(lane_inside, &inside, sizeof inside);
+        std::memcpy(lane_a, &va, sizeof va);
+        std::memcpy(lane_b, &vb, sizeof vb);
         for (std::size_t lane = 0; lane < count; ++lane) {
-          if (!lane_inside[lane]) out[i + lane] = exact(a[i + lane], b[i + lane]);
+          if (!lane_inside[lane]) out[i + lane] = exact(lane_a[lane], lane_b[lane]);
         }
       }
     }
@@ -143,14 +152,17 @@ template <Fn fn, class T>
 [[gnu::flatten]] void backward_from_output_loop(const Params& params, const T* y, const T* dy,
                                                 T* dx, std::size_t n) {
   const Kernel<fn> kernel(params);
-  if constexpr (std::is_same_v<T, float> &&
-                requires(Floats v) { kernel.backward_from_output_domain(v, v); }) {
-    const auto fast = [&](Floats v, Floats g) { return kernel.backward_from_output_f32(v, g); };
-    const auto domain = [&](Floats v, Floats g) {
-      return kernel.backward_from_output_domain(v, g);
-    };
-    const auto exact = [&](float v, float g) { return backward_from_output_element(kernel, v, g); };
-    return float_loop(n, y, dy, dx, fast, domain, exact);
+  if constexpr (std::is_same_v<T, float> && HasFloatBackwardFromOutput<fn>) {
+    if (takes_float_path(kernel)) {
+      const auto fast = [&](Floats v, Floats g) { return kernel.backward_from_output_f32(v, g); };
+      const auto domain = [&](Floats v, Floats g) {
+        return kernel.backward_from_output_domain(v, g);
+      };
+      const auto exact = [&](float v, float g) {
+        return backward_from_output_element(kernel, v, g);
+      };
+      return float_loop(n, y, dy, dx, fast, domain, exact);
+    }
   }
 #pragma omp simd
   for (std::size_t i = 0; i < n; ++i) dx[i] = backward_from_output_element(kernel, y[i], dy[i]);

@@ -6,11 +6,13 @@
 // an input and a parameter are exact in double, and the few divisions (by 6, by 1 + |x|) round
 // once more, 2^-53 away from any decision. Kinks compare x with the parameter in double (exact)
 // and take PyTorch autograd's side, as the catalog's rows say.
-// float32 path (float_math.hpp's vectors) for the entries whose float evaluation is exact or one
-// IEEE operation, where their parameters are floats: the same correctly rounded results as the
-// double path, without widening and narrowing. NaN is passed through by nan_where_nan where a
-// select would lose it.
-// Measured: every entry here correctly rounded (kernel.hpp says on which inputs).
+// float32 paths (float_math.hpp's vectors): for the entries whose float evaluation is exact or one
+// IEEE operation, where their parameters are floats, the same correctly rounded results as the
+// double path, without widening and narrowing; NaN is passed through by nan_where_nan where a
+// select would lose it. hardsigmoid, hardswish (forward) and softsign divide in float pairs:
+// within 1 ULP, not correctly rounded (their doc comments say where).
+// Measured: every entry here correctly rounded but for those three in float32 (kernel.hpp says on
+// which inputs; the README gives the float32 figures).
 #pragma once
 
 #include "impl/kernels/kernel.hpp"
@@ -18,7 +20,13 @@
 namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
 
 // 1 where the mask is set, else 0.
-ACTCHECK_ALWAYS_INLINE Floats one_where(Ints mask) { return mask ? Floats{} + 1.0f : Floats{}; }
+ACTCHECK_ALWAYS_INLINE Floats one_where(Ints mask) { return mask ? splat(1.0f) : Floats{}; }
+
+// dy where the mask is set, else dy·0 (a signed zero, or NaN for an infinite dy); NaN where x is:
+// the backward of the entries whose derivative is 1 or 0.
+ACTCHECK_ALWAYS_INLINE Floats gated(Floats x, Floats dy, Ints mask) {
+  return nan_where_nan(x, dy * one_where(mask));
+}
 
 // Whether every parameter is a float, so that the float path computes what the double path does.
 template <std::size_t N>
@@ -57,9 +65,7 @@ struct Kernel<Fn::relu> {
   double value(double x) const { return x > 0 ? x : 0.0; }
   double derivative(double x) const { return x > 0 ? 1.0 : 0.0; }
   Floats value_f32(Floats x) const { return x <= 0.0f ? Floats{} : x; }  // NaN is not <= 0
-  Floats backward_f32(Floats x, Floats dy) const {
-    return nan_where_nan(x, dy * one_where(x > 0.0f));
-  }
+  Floats backward_f32(Floats x, Floats dy) const { return gated(x, dy, x > 0.0f); }
 };
 
 // leaky_relu and prelu: x for x > 0, slope·x otherwise (−0 stays −0).
@@ -92,10 +98,10 @@ struct Kernel<Fn::threshold> {
   bool float_path_applies() const { return all_floats({threshold, replacement}); }
   Floats value_f32(Floats x) const {
     return nan_where_nan(
-        x, x > static_cast<float>(threshold) ? x : Floats{} + static_cast<float>(replacement));
+        x, x > static_cast<float>(threshold) ? x : splat(static_cast<float>(replacement)));
   }
   Floats backward_f32(Floats x, Floats dy) const {
-    return nan_where_nan(x, dy * one_where(x > static_cast<float>(threshold)));
+    return gated(x, dy, x > static_cast<float>(threshold));
   }
 };
 
@@ -110,7 +116,7 @@ struct Kernel<Fn::thresholded_relu> {
     return nan_where_nan(x, x > static_cast<float>(theta) ? x : Floats{});
   }
   Floats backward_f32(Floats x, Floats dy) const {
-    return nan_where_nan(x, dy * one_where(x > static_cast<float>(theta)));
+    return gated(x, dy, x > static_cast<float>(theta));
   }
 };
 
@@ -122,11 +128,11 @@ struct Clamp {
   bool float_path_applies() const { return all_floats({lo, hi}); }
   Floats value_f32(Floats x) const {
     const float low = static_cast<float>(lo), high = static_cast<float>(hi);
-    return nan_where_nan(x, x < low ? Floats{} + low : (x > high ? Floats{} + high : x));
+    return nan_where_nan(x, x < low ? splat(low) : (x > high ? splat(high) : x));
   }
   Floats backward_f32(Floats x, Floats dy) const {
     const float low = static_cast<float>(lo), high = static_cast<float>(hi);
-    return nan_where_nan(x, dy * one_where((x > low) & (x < high)));
+    return gated(x, dy, (x > low) & (x < high));
   }
 };
 template <>
@@ -149,10 +155,12 @@ struct Kernel<Fn::hardsigmoid> {
   explicit Kernel(const Params&) {}
   double value(double x) const { return x <= -3 ? 0.0 : (x >= 3 ? 1.0 : (x + 3.0) / 6.0); }
   double derivative(double x) const { return x > -3 && x < 3 ? 1.0 / 6.0 : 0.0; }
-  // float32: x + 3 as an exact pair (Fast2Sum, |x| < 3 where it counts), divided by 6 once.
+  // float32: x + 3 as an exact pair (Fast2Sum, |x| < 3 where it counts), divided by 6 once: within
+  // 1 ULP; an exact tie of (x + 3)/6 can round the wrong way (the correction multiplies by the
+  // rounded 1/6), as at x = 0x1.05p-16 (0.08% of the stratified set).
   Floats value_f32(Floats x) const {
-    const Floats inside = divided(fast_two_sum(Floats{} + 3.0f, x), {Floats{} + 6.0f, Floats{}});
-    return nan_where_nan(x, x <= -3.0f ? Floats{} : (x >= 3.0f ? Floats{} + 1.0f : inside));
+    const Floats inside = divided(fast_two_sum(splat(3.0f), x), {splat(6.0f), Floats{}});
+    return nan_where_nan(x, x <= -3.0f ? Floats{} : (x >= 3.0f ? splat(1.0f) : inside));
   }
 };
 
@@ -165,11 +173,12 @@ struct Kernel<Fn::hardswish> {
     return x <= -3 ? 0.0 : (x >= 3 ? x : half_x_near_zero(x, 1.0 / 6, x * (x + 3.0) / 6.0));
   }
   double derivative(double x) const { return x < -3 ? 0.0 : (x > 3 ? 1.0 : (2.0 * x + 3.0) / 6.0); }
-  // float32: x·(x + 3) as a pair from the exact pair x + 3, divided by 6 once; for |x| ≥ 2^-100,
+  // float32: x·(x + 3) as a pair from the exact pair x + 3, divided by 6 once (within 1 ULP; a
+  // near-tie can round the wrong way, as at x = 0x1.2p-18); for |x| ≥ 2^-100,
   // so that no step is subnormal (±0 and tinier x take the double path).
   Floats value_f32(Floats x) const {
-    const FloatPair product = times({x, Floats{}}, fast_two_sum(Floats{} + 3.0f, x));
-    const Floats inside = divided(product, {Floats{} + 6.0f, Floats{}});
+    const FloatPair product = times({x, Floats{}}, fast_two_sum(splat(3.0f), x));
+    const Floats inside = divided(product, {splat(6.0f), Floats{}});
     return nan_where_nan(x, x <= -3.0f ? Floats{} : (x >= 3.0f ? x : inside));
   }
   Ints forward_domain(Floats x) const { return abs(x) >= 0x1p-100f; }
@@ -189,7 +198,7 @@ struct Kernel<Fn::softshrink> {
     return nan_where_nan(x, x > l ? x - l : (x < -l ? x + l : Floats{}));
   }
   Floats backward_f32(Floats x, Floats dy) const {
-    return nan_where_nan(x, dy * one_where(abs(x) > static_cast<float>(lambda)));
+    return gated(x, dy, abs(x) > static_cast<float>(lambda));
   }
 };
 
@@ -204,7 +213,7 @@ struct Kernel<Fn::hardshrink> {
     return nan_where_nan(x, abs(x) > static_cast<float>(lambda) ? x : Floats{});
   }
   Floats backward_f32(Floats x, Floats dy) const {
-    return nan_where_nan(x, dy * one_where(abs(x) > static_cast<float>(lambda)));
+    return gated(x, dy, abs(x) > static_cast<float>(lambda));
   }
 };
 
@@ -222,15 +231,16 @@ struct Kernel<Fn::softsign> {
     return 1.0 / (d * d);
   }
   // float32: 1 + |x| as an exact pair (Fast2Sum of the larger and the smaller), the quotients
-  // rounded once (within 1 ULP: a near-tie may round the wrong way, as at |x| = 1.5·2^-25).
+  // rounded once (within 1 ULP: a near-tie may round the wrong way, as the backward does at
+  // |x| = 0x1.8p-25).
   // Backward for |x| ≤ 2^30 and dy 0 or within [2^-60, 2^60] in magnitude, where (1 + |x|)² and the
   // result stay normal.
   static FloatPair one_plus_abs(Floats magnitude) {
-    const Floats one = Floats{} + 1.0f;
+    const Floats one = splat(1.0f);
     return fast_two_sum(max(magnitude, one), min(magnitude, one));
   }
   Floats value_f32(Floats x) const {
-    const Floats clamped = min(abs(x), Floats{} + 0x1p100f);  // NaN stays NaN
+    const Floats clamped = min(abs(x), splat(0x1p100f));  // NaN stays NaN
     const Floats magnitude = divided(clamped, one_plus_abs(clamped));
     return simd::as_floats(simd::as_ints(magnitude) | sign_bit(x));
   }
@@ -239,7 +249,7 @@ struct Kernel<Fn::softsign> {
     return divided(dy, times(d, d));
   }
   Ints backward_domain(Floats x, Floats dy) const {
-    return (abs(x) <= 0x1p30f) & zero_or_magnitude_within(dy, 0x1p-60f, 0x1p60f);
+    return (abs(x) <= 0x1p30f) & gradient_in_domain(dy);
   }
 };
 

@@ -32,6 +32,9 @@ using Ints = std::int32_t __attribute__((vector_size(kLanes * sizeof(float)))); 
 ACTCHECK_ALWAYS_INLINE Ints as_ints(Floats v) { return reinterpret_cast<Ints>(v); }
 ACTCHECK_ALWAYS_INLINE Floats as_floats(Ints v) { return reinterpret_cast<Floats>(v); }
 
+// c in every lane, −0 included (Floats{} + c would give +0 for c = −0).
+ACTCHECK_ALWAYS_INLINE Floats splat(float c) { return c - Floats{}; }
+
 ACTCHECK_ALWAYS_INLINE Floats fma(Floats a, Floats b, Floats c) {
 #if defined(__AVX512F__)
   return _mm512_fmadd_ps(a, b, c);
