@@ -24,10 +24,10 @@ ACTCHECK_ALWAYS_INLINE Floats abs(Floats x) {
   return simd::as_floats(simd::as_ints(x) & 0x7fffffff);
 }
 
-inline constexpr std::int32_t kSignBit = std::int32_t{-0x7fffffff - 1};
+inline constexpr std::int32_t kFloatSignBit = std::int32_t{-0x7fffffff - 1};
 
 // The sign bit of each lane of x.
-ACTCHECK_ALWAYS_INLINE Ints sign_bit(Floats x) { return simd::as_ints(x) & kSignBit; }
+ACTCHECK_ALWAYS_INLINE Ints sign_bit(Floats x) { return simd::as_ints(x) & kFloatSignBit; }
 
 // The smaller and the larger of a and b, lane by lane; where a is NaN, NaN (vminps, vmaxps).
 ACTCHECK_ALWAYS_INLINE Floats min(Floats a, Floats b) { return b < a ? b : a; }
@@ -35,7 +35,7 @@ ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) { return b > a ? b : a; }
 
 // −|x|, but not below −bound (NaN gives −bound: the float paths' domains exclude NaN).
 ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {
-  const Floats minus_abs = simd::as_floats(simd::as_ints(x) | kSignBit);
+  const Floats minus_abs = simd::as_floats(simd::as_ints(x) | kFloatSignBit);
   return minus_abs > -bound ? minus_abs : splat(-bound);
 }
 
