@@ -27,7 +27,8 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
 //  - backward: 4σ(2|x|)·σ(−2|x|) from logistic_pair, for |x| ≤ 20 (beyond, sech² times a small
 //    dy could be subnormal) and dy 0 or within [2^-60, 2^60] in magnitude;
 //  - from the output: (1 − y)(1 + y), both exact pairs, for |y| ≤ 1 and the same dy.
-// Lanes outside these domains take the double path. Measured float32: see the README.
+// Lanes outside these domains take the double path. Measured, f32 exhaustive: forward max
+// 0.5806 ULP at 0x1.00a87ep-2 (99.992% correctly rounded), backward 0.5435 (99.988%).
 template <>
 struct Kernel<Fn::tanh> {
   explicit Kernel(const Params&) {}

@@ -8,7 +8,8 @@
 // at the default parameters, forward and backward (dy = 1). "Correctly rounded" means 0 of the
 // inputs misrounded, max 0.5 ULP, on all 65,536 float16 and bfloat16 inputs and on the 1,000,110
 // float32 inputs of the stratified set (1,961 from each binade of both signs, seed 20261123);
-// "f32 exhaustive" figures are over all 2^32 inputs. Commands (2026-11-23, 2-core AMD EPYC):
+// "f32 exhaustive" figures are over all 2^32 inputs; "f32 stratified" over the stratified set.
+// Commands (2026-11-23; the float32 paths' figures 2026-12-06; 2-core AMD EPYC):
 //   actcheck sweep --backend actcheck --function F --format f16|bf16 --inputs exhaustive
 //   actcheck sweep --backend actcheck --function F --format f32 --inputs sample:1000000
 //   actcheck sweep --backend actcheck --function F --format f32 --inputs exhaustive

@@ -26,7 +26,8 @@ ACTCHECK_ALWAYS_INLINE double sigma_near_zero(double t, double formula) {
 // float16, bfloat16: correctly rounded (measured). float32 has its own path (float_math.hpp):
 // the quotient of pairs, within 1 ULP; its domain x ≥ −80 forward, |x| ≤ 40 backward, y (from the
 // output) 0 or within [2^-60, 1], and dy 0 or within [2^-60, 2^60] in magnitude, so that nothing is
-// subnormal; the double path elsewhere. Measured float32: see the README's kernel table.
+// subnormal; the double path elsewhere. Measured, f32 exhaustive: forward max 0.5446 ULP (99.986%
+// correctly rounded), backward 0.5435 (99.988%).
 template <>
 struct Kernel<Fn::sigmoid> {
   explicit Kernel(const Params&) {}
@@ -64,7 +65,8 @@ ACTCHECK_ALWAYS_INLINE double swish_derivative(double t_hi, double t_lo) {
   return with_root(kSiluDerivativeRoot, root_delta(kSiluDerivativeRoot, t_hi, t_lo), near_zero);
 }
 
-// x·σ(x) in float32 (silu, swish at β = 1): x times the pair σ(x), rounded once; for x in
+// x·σ(x) in float32 (silu, swish at β = 1): x times the pair σ(x), rounded once (f32 exhaustive:
+// max 0.5555 ULP, 99.986% correctly rounded); for x in
 // [−80, ∞) (below, σ is clamped and the result would near the subnormals; at ∞, x·σ's tail would
 // make ∞ − ∞) and, but for ±0, |x| ≥ 2^-100, so that the result is not subnormal.
 struct FloatSilu {
@@ -78,10 +80,10 @@ struct FloatSilu {
 // silu′(x) = σ(x)·(1 + x·σ(−x)) in float32 (silu, swish at β = 1): the pairs σ(±x) from one
 // division, 1 + x·σ(−x) by 2Sum, the products in pairs, rounded once. 1 + x·σ(−x) vanishes at
 // the root r ≈ −1.2785 and carries σ's absolute error (about 2^-33), so lanes within 2^-5 of r take
-// the double path (with 2^-9, 1.18 ULP was measured at r + 0.0026; with 2^-5, 0.69 ULP at most on
-// every float32 in [−1.4, −1.15]); so do x < −40 and dy outside 0 ∪ ±[2^-60, 2^60] (a subnormal
-// product), x > 2^64 (σ(−x) is clamped at x = 80, harmless while x·σ(−80) stays below 2^-51), and
-// NaN.
+// the double path (with 2^-9, 1.18 ULP was measured at r + 0.0026; with 2^-5, f32 exhaustive: max
+// 0.6899 ULP at −0x1.3e762ep+0, 99.987% correctly rounded); so do x < −40 and dy outside 0 ∪
+// ±[2^-60, 2^60] (a subnormal product), x > 2^64 (σ(−x) is clamped at x = 80, harmless while
+// x·σ(−80) stays below 2^-51), and NaN.
 struct FloatSiluDerivative {
   static constexpr float kRoot = static_cast<float>(kSiluDerivativeRoot.root_hi);
   Floats backward_f32(Floats x, Floats dy) const {
@@ -142,7 +144,7 @@ ACTCHECK_ALWAYS_INLINE double softplus_of(double t) {
 
 // softplus(x; β) = log(1 + e^(βx))/β (PyTorch's linear switch beyond βx = 20 is not taken: the
 // exact value is computed everywhere); softplus′ = σ(βx). Measured: correctly rounded (float32
-// backward at β = 1: times_logistic, within 1 ULP).
+// backward at β = 1: times_logistic, f32 stratified max 0.5241 ULP).
 template <>
 struct Kernel<Fn::softplus> {
   double beta;
@@ -158,7 +160,7 @@ struct Kernel<Fn::softplus> {
 };
 
 // logsigmoid(x) = −softplus(−x) (−0 for x → +∞); logsigmoid′ = σ(−x).
-// Measured: correctly rounded (float32 backward: times_logistic, within 1 ULP).
+// Measured: correctly rounded (float32 backward: times_logistic, f32 stratified max 0.5216 ULP).
 template <>
 struct Kernel<Fn::logsigmoid> {
   explicit Kernel(const Params&) {}
