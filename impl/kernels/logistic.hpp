@@ -144,7 +144,7 @@ ACTCHECK_ALWAYS_INLINE double softplus_of(double t) {
 
 // softplus(x; β) = log(1 + e^(βx))/β (PyTorch's linear switch beyond βx = 20 is not taken: the
 // exact value is computed everywhere); softplus′ = σ(βx). Measured: correctly rounded (float32
-// backward at β = 1: times_logistic, f32 stratified max 0.5241 ULP).
+// backward at β = 1: times_logistic, f32 exhaustive max 0.5443 ULP, 99.987% correctly rounded).
 template <>
 struct Kernel<Fn::softplus> {
   double beta;

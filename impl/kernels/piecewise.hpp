@@ -157,7 +157,7 @@ struct Kernel<Fn::hardsigmoid> {
   double derivative(double x) const { return x > -3 && x < 3 ? 1.0 / 6.0 : 0.0; }
   // float32: x + 3 as an exact pair (Fast2Sum, |x| < 3 where it counts), divided by 6 once: within
   // 1 ULP; an exact tie of (x + 3)/6 can round the wrong way (the correction multiplies by the
-  // rounded 1/6), as at x = 0x1.05p-16 (0.08% of the stratified set).
+  // rounded 1/6), as at x = 0x1.05p-16 (f32 exhaustive: max 0.5 ULP, 3,495,253 misrounded).
   Floats value_f32(Floats x) const {
     const Floats inside = divided(fast_two_sum(splat(3.0f), x), {splat(6.0f), Floats{}});
     return nan_where_nan(x, x <= -3.0f ? Floats{} : (x >= 3.0f ? splat(1.0f) : inside));
