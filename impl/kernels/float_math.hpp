@@ -29,6 +29,11 @@ inline constexpr std::int32_t kFloatSignBit = std::int32_t{-0x7fffffff - 1};
 // The sign bit of each lane of x.
 ACTCHECK_ALWAYS_INLINE Ints sign_bit(Floats x) { return simd::as_ints(x) & kFloatSignBit; }
 
+// |magnitude| with the sign of x (magnitude ≥ 0 or NaN).
+ACTCHECK_ALWAYS_INLINE Floats with_sign_of(Floats magnitude, Floats x) {
+  return simd::as_floats(simd::as_ints(magnitude) | sign_bit(x));
+}
+
 // The smaller and the larger of a and b, lane by lane; where a is NaN, NaN (vminps, vmaxps).
 ACTCHECK_ALWAYS_INLINE Floats min(Floats a, Floats b) { return b < a ? b : a; }
 ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) { return b > a ? b : a; }
@@ -116,14 +121,11 @@ ACTCHECK_ALWAYS_INLINE FloatPair one_minus(FloatPair e) {
   return {difference.hi, difference.lo - e.lo};
 }
 
-// The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative).
+// The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative). a = ±0
+// gives a.hi·inv's signed zero (the remainder's +0 would turn −0 into +0).
 ACTCHECK_ALWAYS_INLINE Floats divided(FloatPair a, FloatPair b) {
-  return rounded(divide(a, b, 1.0f / b.hi));
-}
-// a = ±0 gives a·inv's signed zero (the remainder's +0 would turn −0 into +0).
-ACTCHECK_ALWAYS_INLINE Floats divided(Floats a, FloatPair b) {
-  const Quotient q = divide({a, Floats{}}, b, 1.0f / b.hi);
-  return a == 0.0f ? q.q0 : rounded(q);
+  const Quotient q = divide(a, b, 1.0f / b.hi);
+  return a.hi == 0.0f ? q.q0 : rounded(q);
 }
 
 // P(t), highest power first, by Horner's rule in fma.
@@ -168,9 +170,9 @@ ACTCHECK_ALWAYS_INLINE FloatPair select(Ints mask, FloatPair if_set, FloatPair o
   return {mask ? if_set.hi : otherwise.hi, mask ? if_set.lo : otherwise.lo};
 }
 
-// e = e^(−|x|) and 1 + e as pairs, with 1/(1 + e)'s rounded reciprocal of the high part, for |x|
-// up to 80 (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the
-// caller's domain).
+// e = e^(−|x|), 1 + e as pairs, and the rounded reciprocal of 1 + e's high part, for |x| up to 80
+// (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the caller's
+// domain).
 struct LogisticParts {
   FloatPair e;
   FloatPair denominator;  // 1 + e

@@ -45,7 +45,7 @@ struct Kernel<Fn::tanh> {
     const Floats series = simd::fma(a * a2, horner(a2, kTanhPolyF), a);
     const FloatPair e = exp_pair(2.0f * minus_abs_clamped(x, 40.0f));
     const Floats magnitude = a < kTanhSmallF ? series : divided(one_minus(e), one_plus(e));
-    return nan_where_nan(x, simd::as_floats(simd::as_ints(magnitude) | sign_bit(x)));
+    return nan_where_nan(x, with_sign_of(magnitude, x));
   }
   Floats backward_f32(Floats x, Floats dy) const {
     const LogisticPair s = logistic_pair(x + x);

@@ -65,18 +65,6 @@ ACTCHECK_ALWAYS_INLINE double swish_derivative(double t_hi, double t_lo) {
   return with_root(kSiluDerivativeRoot, root_delta(kSiluDerivativeRoot, t_hi, t_lo), near_zero);
 }
 
-// x·σ(x) in float32 (silu, swish at β = 1): x times the pair σ(x), rounded once (f32 exhaustive:
-// max 0.5555 ULP, 99.986% correctly rounded); for x in
-// [−80, ∞) (below, σ is clamped and the result would near the subnormals; at ∞, x·σ's tail would
-// make ∞ − ∞) and, but for ±0, |x| ≥ 2^-100, so that the result is not subnormal.
-struct FloatSilu {
-  Floats value_f32(Floats x) const { return times(x, pair(logistic_quotient(x))); }
-  Ints forward_domain(Floats x) const {
-    return (x >= -80.0f) &
-           zero_or_magnitude_within(x, 0x1p-100f, std::numeric_limits<float>::max());
-  }
-};
-
 // silu′(x) = σ(x)·(1 + x·σ(−x)) in float32 (silu, swish at β = 1): the pairs σ(±x) from one
 // division, 1 + x·σ(−x) by 2Sum, the products in pairs, rounded once. 1 + x·σ(−x) vanishes at
 // the root r ≈ −1.2785 and carries σ's absolute error (about 2^-33), so lanes within 2^-5 of r take
@@ -99,14 +87,27 @@ struct FloatSiluDerivative {
   }
 };
 
-// dy·σ(±x) in float32 (softplus′ at β = 1, logsigmoid′): σ(±x) ≥ σ(−40) ≈ 2^-57.7 and dy 0 or
-// within [2^-60, 2^60] in magnitude keep the product normal.
-ACTCHECK_ALWAYS_INLINE Floats times_logistic(Floats dy, Floats t) {
-  return times(dy, pair(logistic_quotient(t)));
+// v·σ(t) in float32, rounded once: dy·σ(±x) for softplus′ (β = 1) and logsigmoid′, where
+// t ≥ −40 (σ(t) ≥ 2^-57.7) and dy 0 or within [2^-60, 2^60] in magnitude keep the product normal;
+// x·σ(x) for silu.
+ACTCHECK_ALWAYS_INLINE Floats times_logistic(Floats v, Floats t) {
+  return times(v, pair(logistic_quotient(t)));
 }
 ACTCHECK_ALWAYS_INLINE Ints logistic_product_domain(Floats t, Floats dy) {
   return (t >= -40.0f) & gradient_in_domain(dy);
 }
+
+// x·σ(x) in float32 (silu, swish at β = 1): x times the pair σ(x), rounded once (f32 exhaustive:
+// max 0.5555 ULP, 99.986% correctly rounded); for x in [−80, ∞) (below, σ is clamped and the
+// result would near the subnormals; at ∞, x·σ's tail would make ∞ − ∞) and, but for ±0,
+// |x| ≥ 2^-100, so that the result is not subnormal.
+struct FloatSilu {
+  Floats value_f32(Floats x) const { return times_logistic(x, x); }
+  Ints forward_domain(Floats x) const {
+    return (x >= -80.0f) &
+           zero_or_magnitude_within(x, 0x1p-100f, std::numeric_limits<float>::max());
+  }
+};
 
 // silu(x) = x·σ(x). Measured: correctly rounded (float32: FloatSilu, FloatSiluDerivative, within
 // 1 ULP).

@@ -173,10 +173,9 @@ struct Kernel<Fn::hardswish> {
     return x <= -3 ? 0.0 : (x >= 3 ? x : half_x_near_zero(x, 1.0 / 6, x * (x + 3.0) / 6.0));
   }
   double derivative(double x) const { return x < -3 ? 0.0 : (x > 3 ? 1.0 : (2.0 * x + 3.0) / 6.0); }
-  // float32: x·(x + 3) as a pair from the exact pair x + 3, divided by 6 once (within 1 ULP; a
-  // near-tie can round the wrong way, as at x = 0x1.2p-18; f32 exhaustive: max 0.5 ULP, 1,270
-  // misrounded); for |x| ≥ 2^-100,
-  // so that no step is subnormal (±0 and tinier x take the double path).
+  // float32: x·(x + 3) as a pair from the exact pair x + 3, divided by 6 once, for |x| ≥ 2^-100 so
+  // that no step is subnormal (±0 and tinier x take the double path). Within 1 ULP: a near-tie
+  // can round the wrong way, as at x = 0x1.2p-18 (f32 exhaustive: max 0.5 ULP, 1,270 misrounded).
   Floats value_f32(Floats x) const {
     const FloatPair product = times({x, Floats{}}, fast_two_sum(splat(3.0f), x));
     const Floats inside = divided(product, {splat(6.0f), Floats{}});
@@ -242,12 +241,11 @@ struct Kernel<Fn::softsign> {
   }
   Floats value_f32(Floats x) const {
     const Floats clamped = min(abs(x), splat(0x1p100f));  // NaN stays NaN
-    const Floats magnitude = divided(clamped, one_plus_abs(clamped));
-    return simd::as_floats(simd::as_ints(magnitude) | sign_bit(x));
+    return with_sign_of(divided({clamped, Floats{}}, one_plus_abs(clamped)), x);
   }
   Floats backward_f32(Floats x, Floats dy) const {
     const FloatPair d = one_plus_abs(abs(x));
-    return divided(dy, times(d, d));
+    return divided({dy, Floats{}}, times(d, d));
   }
   Ints backward_domain(Floats x, Floats dy) const {
     return (abs(x) <= 0x1p30f) & gradient_in_domain(dy);
