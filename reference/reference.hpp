@@ -53,9 +53,11 @@ Real midpoint(const MpfrInterval& e, unsigned bits);
 
 // The rounding of an enclosure into `format` when both its ends round alike (a point always does).
 std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& format);
-// The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle. Inline: the
-// engine calls it twice per input, and an optional<double> returned through memory stalls.
-inline std::optional<double> decide_rounding(const DoubleInterval& e, const FormatSpec& format) {
+// The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle. Always
+// inlined: the engine calls it twice per input, and an optional<double> returned through memory
+// stalls (its flag byte is stored, then read back as part of a word).
+[[gnu::always_inline]] inline std::optional<double> decide_rounding(const DoubleInterval& e,
+                                                                    const FormatSpec& format) {
   const double lo = round_to_format(e.lo(), format);
   if (e.is_point()) return lo;
   const double hi = round_to_format(e.hi(), format);

@@ -23,7 +23,7 @@ double round_to_format(mpfr_srcptr v, const FormatSpec& format, mpfr_rnd_t rnd =
 bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
 
 // The double overload and same_bits are inline: the engine calls them several times per input.
-inline double round_to_format(double v, const FormatSpec& f) {
+[[gnu::always_inline]] inline double round_to_format(double v, const FormatSpec& f) {
   using namespace carrier;
   if (f.precision >= 53 || !std::isfinite(v) || v == 0) return v;
   const std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
