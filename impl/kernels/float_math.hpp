@@ -1,6 +1,6 @@
 // The float32 building blocks of the kernels' float32 paths, on simd::Floats (a register of
 // floats): pairs of floats (hi + lo) carried through error-free sums and products, e^a by a
-// 16-entry table, and σ(±|x|) from it with one division.
+// 16-entry table, and σ(±|x|) and σ′ from it, each with one division.
 //
 // Why: computing in double and rounding once (math.hpp) gives correctly rounded float32 results,
 // but a double takes two lanes of a register where a float takes one, and widening and narrowing
@@ -40,8 +40,7 @@ ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) { return b > a ? b : a; }
 
 // −|x|, but not below −bound (NaN gives −bound: the float paths' domains exclude NaN).
 ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {
-  const Floats minus_abs = simd::as_floats(simd::as_ints(x) | kFloatSignBit);
-  return minus_abs > -bound ? minus_abs : splat(-bound);
+  return max(splat(-bound), simd::as_floats(simd::as_ints(x) | kFloatSignBit));
 }
 
 // 2^n for n in [−126, 127].
@@ -80,6 +79,11 @@ ACTCHECK_ALWAYS_INLINE FloatPair fast_two_sum(Floats a, Floats b) {
 ACTCHECK_ALWAYS_INLINE FloatPair times(FloatPair a, FloatPair b) {
   const Floats p = a.hi * b.hi;
   return {p, simd::fma(a.hi, b.hi, -p) + (a.hi * b.lo + a.lo * b.hi)};
+}
+// v·b as a pair, the same way.
+ACTCHECK_ALWAYS_INLINE FloatPair times_pair(Floats v, FloatPair b) {
+  const Floats p = v * b.hi;
+  return {p, simd::fma(v, b.hi, -p) + v * b.lo};
 }
 
 // a/b given inv = 1/b.hi rounded, as q0 + remainder·inv: q0 = a.hi·inv, and the remainder
@@ -188,6 +192,13 @@ ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(Floats x) {
 ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Floats x) {
   const LogisticParts s = logistic_parts(x);
   return divide(select(x > 0.0f, {splat(1.0f), Floats{}}, s.e), s.denominator, s.inv);
+}
+
+// dy·σ′(x) = dy·e/(1 + e)², rounded once, from one division (σ(x)·σ(−x) would take two), for
+// |x| ≤ 40 and dy 0 or within [2^-60, 2^60] in magnitude, where dy·e and the result stay normal.
+ACTCHECK_ALWAYS_INLINE Floats times_logistic_derivative(Floats dy, Floats x) {
+  const LogisticParts s = logistic_parts(x);
+  return divided(times_pair(dy, s.e), times(s.denominator, s.denominator));
 }
 
 // σ(|x|) = 1/(1 + e) and σ(−|x|) = e/(1 + e) as pairs from one division.

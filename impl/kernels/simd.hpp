@@ -67,8 +67,8 @@ ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
 
 // Whether every lane of the mask is set.
 ACTCHECK_ALWAYS_INLINE bool all(Ints mask) {
-#if defined(__AVX512F__)
-  return _mm512_cmpneq_epi32_mask(reinterpret_cast<__m512i>(mask), _mm512_set1_epi32(-1)) == 0;
+#if defined(__AVX512DQ__)
+  return _mm512_movepi32_mask(reinterpret_cast<__m512i>(mask)) == 0xffff;
 #elif defined(__AVX2__)
   return _mm256_movemask_ps(reinterpret_cast<__m256>(mask)) == 0xff;
 #else
