@@ -150,18 +150,21 @@ ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, const float (&c)[N]) {
 //  - e^r = 1 + q, q = r + r²·P(r) (coefficients.inc, tools/kernel_coefficients.py: within
 //    2^-36.4), so that e^a = 2^m·(T_hi + (T_hi·q + T_lo)): q's own rounding is 2^-24 of |q| <
 //    0.022; the pair normalised by Fast2Sum, as divide() needs.
-// Relative error of the pair about 2^-30.
-ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a) {
+// Relative error of the pair about 2^-30. `tail`, a second part of the argument (|tail| ≤ 2^-16),
+// joins r; the default −0 adds nothing, and the compiler drops the addition. `scale_exponent` n
+// gives 2^n·e^a instead (exact; normal for a ≥ −87 − n·ln 2).
+ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a, Floats tail = splat(-0.0f),
+                                          Ints scale_exponent = Ints{}) {
   constexpr float kShift = 0x1.8p23f;
   constexpr float kSixteenOverLn2 = 0x1.715476p4f;
   const Floats shifted = simd::fma(a, splat(kSixteenOverLn2), splat(kShift));
   const Floats k = shifted - kShift;
   const Ints k_int = simd::as_ints(shifted) - simd::as_ints(splat(kShift));
   const Floats t = simd::fma(k, Floats{} - kLn2Over16HiF, a);
-  const Floats r = simd::fma(k, Floats{} - kLn2Over16LoF, t);
+  const Floats r = simd::fma(k, Floats{} - kLn2Over16LoF, t) + tail;
   const Floats q = simd::fma(r * r, horner(r, kExpPolyF), r);
   const Ints j = k_int & 15;
-  const Floats scale = pow2(k_int >> 4);
+  const Floats scale = pow2((k_int >> 4) + scale_exponent);
   const Floats table_hi = simd::lookup16(kExp2TableHiF, j);
   const Floats table_lo = simd::lookup16(kExp2TableLoF, j);
   return fast_two_sum(table_hi * scale, simd::fma(table_hi, q, table_lo) * scale);
@@ -182,16 +185,37 @@ struct LogisticParts {
   FloatPair denominator;  // 1 + e
   Floats inv;             // 1/denominator.hi, rounded
 };
-ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(Floats x) {
+// The same for a pair x = x.hi + x.lo, |x.lo| ≤ ulp(x.hi) (gelu_tanh's 2u), and e scaled by 2^n
+// (n = scale_exponent) where the caller wants the quotient e/(1 + e) scaled: where e is so small
+// that 1 + 2^n·e stays 1 to the precision wanted.
+// x is clamped to [−87, 20]: σ(−87) ≈ 2^-125.5, the least the float paths reach; and from 20 on,
+// 1 − σ < 2^-28.8, too little to move a product v·σ off v, while beyond 70 the pair's tail would
+// be subnormal, which is slow.
+ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(FloatPair x, Ints scale_exponent) {
+  const Ints positive = x.hi > 0.0f;
+  const Floats least = positive ? splat(-20.0f) : splat(-87.0f);
+  const Floats minus_abs = max(least, simd::as_floats(simd::as_ints(x.hi) | kFloatSignBit));
+  // −|x|'s tail; none where the clamp cut x off (there it may be far from small).
+  const Floats tail = minus_abs > least ? (positive ? -x.lo : x.lo) : Floats{};
+  const FloatPair e = exp_pair(minus_abs, tail, scale_exponent);
+  const FloatPair denominator = one_plus(e);
+  return {e, denominator, 1.0f / denominator.hi};
+}
+ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(Floats x, Ints = Ints{}) {
   const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
   const FloatPair denominator = one_plus(e);
   return {e, denominator, 1.0f / denominator.hi};
 }
 
-// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise.
-ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Floats x) {
-  const LogisticParts s = logistic_parts(x);
-  return divide(select(x > 0.0f, {splat(1.0f), Floats{}}, s.e), s.denominator, s.inv);
+ACTCHECK_ALWAYS_INLINE Floats high_part(Floats x) { return x; }
+ACTCHECK_ALWAYS_INLINE Floats high_part(FloatPair x) { return x.hi; }
+
+// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise (for a pair x, 2^n times that
+// where x < 0, n = scale_exponent).
+template <class Argument>  // Floats, or a FloatPair
+ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Argument x, Ints scale_exponent = Ints{}) {
+  const LogisticParts s = logistic_parts(x, scale_exponent);
+  return divide(select(high_part(x) > 0.0f, {splat(1.0f), Floats{}}, s.e), s.denominator, s.inv);
 }
 
 // dy·σ′(x) = dy·e/(1 + e)², rounded once, from one division (σ(x)·σ(−x) would take two), for

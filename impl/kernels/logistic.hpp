@@ -89,8 +89,9 @@ struct FloatSiluDerivative {
 // v·σ(t) in float32, rounded once: dy·σ(±x) for softplus′ (β = 1) and logsigmoid′, where
 // t ≥ −40 (σ(t) ≥ 2^-57.7) and dy 0 or within [2^-60, 2^60] in magnitude keep the product normal;
 // x·σ(x) for silu.
-ACTCHECK_ALWAYS_INLINE Floats times_logistic(Floats v, Floats t) {
-  return times(v, pair(logistic_quotient(t)));
+template <class Argument>  // Floats, or a FloatPair
+ACTCHECK_ALWAYS_INLINE Floats times_logistic(Floats v, Argument t, Ints scale_exponent = Ints{}) {
+  return times(v, pair(logistic_quotient(t, scale_exponent)));
 }
 ACTCHECK_ALWAYS_INLINE Ints logistic_product_domain(Floats t, Floats dy) {
   return (t >= -40.0f) & gradient_in_domain(dy);
@@ -173,11 +174,38 @@ struct Kernel<Fn::logsigmoid> {
 // gelu_tanh(x) = x/2·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³): the sigmoid form has
 // no 1 + tanh to cancel. gelu_tanh′ = σ(2u) + 2x·u′·σ(2u)σ(−2u), u′ = √(2/π)·(1 + 3·0.044715·x²);
 // within 2^-9 of its negative root the Taylor expansion. Measured: correctly rounded.
+// float32 forward (float_math.hpp): 2u = x·(c1 + c3·x²), c1 = 2√(2/π), c3 = 0.044715·c1, carried
+// as a pair (x² exact, the constants as pairs, the sum by 2Sum: about 2^-44 relative), since
+// σ(2u) ≈ e^(2u) turns an absolute error of 2u into a relative one and |2u| reaches 76 here; then
+// x·σ(2u) as silu's x·σ(x). Domain: x in [−9.98, 2^20] (below, 2u < −87 and the result nears the
+// subnormals; above, x³ nears overflow), |x| ≥ 2^-100 but for ±0.
 template <>
 struct Kernel<Fn::gelu_tanh> {
   static constexpr double kSqrt2OverPi = 0x1.9884533d43651p-1;
   static constexpr double kCubic = 0.044715;
+  static constexpr double kLinearD = 2.0 * kSqrt2OverPi;  // c1
+  static constexpr double kCubicD = kLinearD * kCubic;    // c3
+  static constexpr float kLinearHi = static_cast<float>(kLinearD);
+  static constexpr float kLinearLo = static_cast<float>(kLinearD - kLinearHi);
+  static constexpr float kCubicHi = static_cast<float>(kCubicD);
+  static constexpr float kCubicLo = static_cast<float>(kCubicD - kCubicHi);
   explicit Kernel(const Params&) {}
+  Floats value_f32(Floats x) const {
+    const Floats square = x * x;
+    const FloatPair cubic =
+        times({splat(kCubicHi), splat(kCubicLo)}, {square, simd::fma(x, x, -square)});  // c3·x²
+    const FloatPair sum = two_sum(splat(kLinearHi), cubic.hi);
+    const FloatPair inner = {sum.hi, sum.lo + (kLinearLo + cubic.lo)};  // c1 + c3·x²
+    // Below x = −8.5, σ(2u) < 2^-82 and the pairs' tails and the quotient's remainders would
+    // reach the subnormals (inexact, and slow): there σ is taken 2^32 times larger (e^(2u) < 2^-50
+    // even so, so that 1 + e stays 1 to 2^-50), and the product scaled back, exactly.
+    const Ints far_left = x < -8.5f;
+    const Floats product = times_logistic(x, times_pair(x, inner), far_left & 32);
+    return far_left ? product * 0x1p-32f : product;
+  }
+  Ints forward_domain(Floats x) const {
+    return (x >= -9.98f) & zero_or_magnitude_within(x, 0x1p-100f, 0x1p20f);
+  }
   static double two_u(double x) { return 2.0 * kSqrt2OverPi * (x + kCubic * x * x * x); }
   double value(double x) const {
     return half_x_near_zero(x, kInvSqrt2Pi, times_decaying(x, logistic(two_u(x)).p));

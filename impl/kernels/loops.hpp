@@ -105,6 +105,10 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const float* a, const floa
     }
   };
   std::size_t i = 0;
+  for (; i + 2 * simd::kLanes <= n; i += 2 * simd::kLanes) {
+    step(i, simd::kLanes);
+    step(i + simd::kLanes, simd::kLanes);
+  }
   for (; i + simd::kLanes <= n; i += simd::kLanes) step(i, simd::kLanes);
   if (i < n) step(i, n - i);
 }
