@@ -69,6 +69,12 @@ struct FloatPair {
   Floats lo;
 };
 
+// A double constant as a pair of floats (to about 2^-48).
+ACTCHECK_ALWAYS_INLINE FloatPair split(double c) {
+  const float hi = static_cast<float>(c);
+  return {splat(hi), splat(static_cast<float>(c - hi))};
+}
+
 // a + b exactly, for |a| ≥ |b| (Fast2Sum).
 ACTCHECK_ALWAYS_INLINE FloatPair fast_two_sum(Floats a, Floats b) {
   const Floats s = a + b;
@@ -188,12 +194,12 @@ struct LogisticParts {
 // The same for a pair x = x.hi + x.lo, |x.lo| ≤ ulp(x.hi) (gelu_tanh's 2u), and e scaled by 2^n
 // (n = scale_exponent) where the caller wants the quotient e/(1 + e) scaled: where e is so small
 // that 1 + 2^n·e stays 1 to the precision wanted.
-// x is clamped to [−87, 20]: σ(−87) ≈ 2^-125.5, the least the float paths reach; and from 20 on,
-// 1 − σ < 2^-28.8, too little to move a product v·σ off v, while beyond 70 the pair's tail would
-// be subnormal, which is slow.
-ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(FloatPair x, Ints scale_exponent) {
+// x is clamped to [−87, 30]: σ(−87) ≈ 2^-125.5, the least the float paths reach; and from 30 on,
+// 1 − σ < 2^-43, too little to move a product v·σ off v, while beyond 70 the pair's tail would be
+// subnormal, which is slow.
+ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(FloatPair x, Ints scale_exponent = Ints{}) {
   const Ints positive = x.hi > 0.0f;
-  const Floats least = positive ? splat(-20.0f) : splat(-87.0f);
+  const Floats least = positive ? splat(-30.0f) : splat(-87.0f);
   const Floats minus_abs = max(least, simd::as_floats(simd::as_ints(x.hi) | kFloatSignBit));
   // −|x|'s tail; none where the clamp cut x off (there it may be far from small).
   const Floats tail = minus_abs > least ? (positive ? -x.lo : x.lo) : Floats{};
@@ -230,8 +236,9 @@ struct LogisticPair {
   FloatPair big;    // σ(|x|)
   FloatPair small;  // σ(−|x|)
 };
-ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Floats x) {
-  const LogisticParts s = logistic_parts(x);
+template <class Argument>  // Floats, or a FloatPair
+ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Argument x, Ints scale_exponent = Ints{}) {
+  const LogisticParts s = logistic_parts(x, scale_exponent);
   return {pair(divide({splat(1.0f), Floats{}}, s.denominator, s.inv)),
           pair(divide(s.e, s.denominator, s.inv))};
 }

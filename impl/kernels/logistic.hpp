@@ -174,37 +174,61 @@ struct Kernel<Fn::logsigmoid> {
 // gelu_tanh(x) = x/2·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³): the sigmoid form has
 // no 1 + tanh to cancel. gelu_tanh′ = σ(2u) + 2x·u′·σ(2u)σ(−2u), u′ = √(2/π)·(1 + 3·0.044715·x²);
 // within 2^-9 of its negative root the Taylor expansion. Measured: correctly rounded.
-// float32 forward (float_math.hpp): 2u = x·(c1 + c3·x²), c1 = 2√(2/π), c3 = 0.044715·c1, carried
-// as a pair (x² exact, the constants as pairs, the sum by 2Sum: about 2^-44 relative), since
-// σ(2u) ≈ e^(2u) turns an absolute error of 2u into a relative one and |2u| reaches 76 here; then
-// x·σ(2u) as silu's x·σ(x). Domain: x in [−9.98, 2^20] (below, 2u < −87 and the result nears the
-// subnormals; above, x³ nears overflow), |x| ≥ 2^-100 but for ±0.
+// float32 (float_math.hpp): t = 2u = x·(c1 + c3·x²), c1 = 2√(2/π), c3 = 0.044715·c1, carried as a
+// pair (x² exact, the constants as pairs, the sums by 2Sum: about 2^-44 relative), since σ(t) ≈ e^t
+// turns an absolute error of t into a relative one and |t| reaches 87 here.
+//  - forward: x·σ(t) as silu's x·σ(x), for x in [−9.98, 2^20] (below, t < −87 and the result nears
+//    the subnormals; above, x³ nears overflow), |x| ≥ 2^-100 but for ±0;
+//  - backward: σ(t)·(1 + x·t′·σ(−t)), t′ = c1 + 3c3·x², in pairs as silu′, σ(t) scaled as in the
+//    forward, for x in [−9.98, 2^20] but not within 2^-5 of the root (where 1 + x·t′·σ(−t)
+//    cancels), and dy 0 or within [2^-60, 2^60] in magnitude; beyond x = 10, f′ rounds to 1.
+//    In the far left dy·f′ may be subnormal: its one rounding, or the rounding of the product and
+//    of its scaling back (the first to 2^-24 relative, below half the subnormal spacing there),
+//    keeps it within 1 ULP.
 template <>
 struct Kernel<Fn::gelu_tanh> {
   static constexpr double kSqrt2OverPi = 0x1.9884533d43651p-1;
   static constexpr double kCubic = 0.044715;
-  static constexpr double kLinearD = 2.0 * kSqrt2OverPi;  // c1
-  static constexpr double kCubicD = kLinearD * kCubic;    // c3
-  static constexpr float kLinearHi = static_cast<float>(kLinearD);
-  static constexpr float kLinearLo = static_cast<float>(kLinearD - kLinearHi);
-  static constexpr float kCubicHi = static_cast<float>(kCubicD);
-  static constexpr float kCubicLo = static_cast<float>(kCubicD - kCubicHi);
+  static constexpr double kLinear = 2.0 * kSqrt2OverPi;  // c1
+  static constexpr float kRoot = static_cast<float>(kGeluTanhDerivativeRoot.root_hi);
   explicit Kernel(const Params&) {}
+
+  // c1 + c·x² as a pair, for a constant c and the exact square of x.
+  static FloatPair linear_plus_cubic(double c, FloatPair square) {
+    const FloatPair cubic = times(split(c), square);
+    const FloatPair linear = split(kLinear);
+    const FloatPair sum = two_sum(linear.hi, cubic.hi);
+    return {sum.hi, sum.lo + (linear.lo + cubic.lo)};
+  }
+  static FloatPair square_of(Floats x) { return {x * x, simd::fma(x, x, -(x * x))}; }
+
   Floats value_f32(Floats x) const {
-    const Floats square = x * x;
-    const FloatPair cubic =
-        times({splat(kCubicHi), splat(kCubicLo)}, {square, simd::fma(x, x, -square)});  // c3·x²
-    const FloatPair sum = two_sum(splat(kLinearHi), cubic.hi);
-    const FloatPair inner = {sum.hi, sum.lo + (kLinearLo + cubic.lo)};  // c1 + c3·x²
-    // Below x = −8.5, σ(2u) < 2^-82 and the pairs' tails and the quotient's remainders would
-    // reach the subnormals (inexact, and slow): there σ is taken 2^32 times larger (e^(2u) < 2^-50
+    const FloatPair t = times_pair(x, linear_plus_cubic(kLinear * kCubic, square_of(x)));
+    // Below x = −8.5, σ(t) < 2^-82 and the pairs' tails and the quotient's remainders would
+    // reach the subnormals (inexact, and slow): there σ is taken 2^32 times larger (e^t < 2^-50
     // even so, so that 1 + e stays 1 to 2^-50), and the product scaled back, exactly.
     const Ints far_left = x < -8.5f;
-    const Floats product = times_logistic(x, times_pair(x, inner), far_left & 32);
+    const Floats product = times_logistic(x, t, far_left & 32);
     return far_left ? product * 0x1p-32f : product;
   }
   Ints forward_domain(Floats x) const {
     return (x >= -9.98f) & zero_or_magnitude_within(x, 0x1p-100f, 0x1p20f);
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    const FloatPair square = square_of(x);
+    const FloatPair t = times_pair(x, linear_plus_cubic(kLinear * kCubic, square));
+    const FloatPair slope = linear_plus_cubic(3.0 * kLinear * kCubic, square);  // t′
+    const Ints far_left = x < -8.5f;  // as in the forward: σ(t) 2^32 times larger there
+    const LogisticPair s = logistic_pair(t, far_left & 32);
+    const Ints positive = x > 0.0f;
+    const FloatPair x_slope_tail = times(times_pair(x, slope), select(positive, s.small, s.big));
+    const FloatPair sum = two_sum(splat(1.0f), x_slope_tail.hi);
+    const Floats result =
+        times(dy, times(select(positive, s.big, s.small), {sum.hi, sum.lo + x_slope_tail.lo}));
+    return x > 10.0f ? dy : (far_left ? result * 0x1p-32f : result);
+  }
+  Ints backward_domain(Floats x, Floats dy) const {
+    return (x >= -9.98f) & (x <= 0x1p20f) & (abs(x - kRoot) >= 0x1p-5f) & gradient_in_domain(dy);
   }
   static double two_u(double x) { return 2.0 * kSqrt2OverPi * (x + kCubic * x * x * x); }
   double value(double x) const {
