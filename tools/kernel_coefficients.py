@@ -179,6 +179,31 @@ def tanh_f32_poly():
     return coeffs, worst
 
 
+# ---- x − tanh(x) = x³·(1/3 − 2x²/15 + x⁴·R(x²)) for |x| < TANHSHRINK_F32_SMALL, float32 -------
+# 1/3 and −2/15 are carried as pairs by the kernel; R, with float coefficients, is 1.6% of the sum
+# at most. Beyond, (|x| − 1) + 2e/(1 + e), e = e^(−2|x|): |x| − 1 is exact from 1/2 on, and the
+# cancellation (at most a factor 9.3 at 9/16) costs e's error of about 2^-30 a tenth of an ulp.
+TANHSHRINK_F32_SMALL = mp.mpf(9) / 16
+TANHSHRINK_F32_TERMS = 6
+
+
+def tanhshrink_f32_poly():
+    third, two_fifteenths = mp.mpf(1) / 3, mp.mpf(2) / 15
+
+    def g(s):
+        if s < mp.mpf("1e-10"):
+            return 17 / mp.mpf(315) - 62 * s / 2835
+        x = mp.sqrt(s)
+        return ((x - mp.tanh(x)) / x**3 - third + two_fifteenths * s) / (s * s)
+    poly = mp.chebyfit(g, [0, TANHSHRINK_F32_SMALL**2], TANHSHRINK_F32_TERMS)
+    coeffs = [to_float32(c) for c in poly]
+    worst = max(abs(x**3 * (third - two_fifteenths * x * x
+                            + x**4 * mp.polyval([mp.mpf(c) for c in coeffs], x * x))
+                    - (x - mp.tanh(x))) / (x - mp.tanh(x))
+                for x in mp.linspace(TANHSHRINK_F32_SMALL / 4001, TANHSHRINK_F32_SMALL, 4001))
+    return coeffs, worst
+
+
 # ---- x − tanh(x) near 0: −Σ_{n≥2} 2^(2n)(2^(2n) − 1)·B_2n/(2n)!·x^(2n−1), exact rationals ------
 TANHSHRINK_TERMS = 10  # x^3 .. x^21: the omitted term is below 2^-53 relative for |x| < 1/4
 
@@ -224,6 +249,13 @@ print(float_array("kTanhPolyF", tanh_f32,
                   f"highest power first (mpmath.chebyfit,\n// {TANH_F32_TERMS} terms, rounded to "
                   f"float): x + x³·P(x²) is within 2^{mp.nstr(mp.log(tanh_f32_error, 2), 4)} of "
                   f"tanh(x), relative"))
+tanhshrink_f32, tanhshrink_f32_error = tanhshrink_f32_poly()
+print(f"inline constexpr float kTanhshrinkSmallF = {hexf(to_float32(TANHSHRINK_F32_SMALL))};")
+print(float_array("kTanhshrinkPolyF", tanhshrink_f32,
+                  f"R(x²) in x − tanh(x) = x³·(1/3 − 2x²/15 + x⁴·R(x²)), |x| ≤ "
+                  f"{mp.nstr(TANHSHRINK_F32_SMALL, 5)}, highest power first\n// (mpmath.chebyfit, "
+                  f"{TANHSHRINK_F32_TERMS} terms, rounded to float; 1/3 and 2/15 exact): within "
+                  f"2^{mp.nstr(mp.log(tanhshrink_f32_error, 2), 4)} of x − tanh(x), relative"))
 print()
 for name, f, guess in ROOTS:
     print(root_block(name, f, guess))

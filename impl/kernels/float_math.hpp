@@ -183,41 +183,40 @@ ACTCHECK_ALWAYS_INLINE FloatPair select(Ints mask, FloatPair if_set, FloatPair o
   return {mask ? if_set.hi : otherwise.hi, mask ? if_set.lo : otherwise.lo};
 }
 
-// e = e^(−|x|), 1 + e as pairs, and the rounded reciprocal of 1 + e's high part, for |x| up to 80
-// (larger |x| is clamped there: σ(80) rounds to 1, but σ(−80) ≈ 2^-115 is left to the caller's
-// domain).
+// e = 2^n·e^(−|x|) and 1 + e as pairs, and the rounded reciprocal of 1 + e's high part. n
+// (scale_exponent, 0 by default) is for a caller that wants σ(−|x|) = e/(1 + e) scaled where it
+// would be subnormal: there e^(−|x|) is so small that 1 + 2^n·e^(−|x|) stays 1 to the precision
+// it needs. x is a float, |x| clamped at 80 (σ(80) rounds to 1; σ(−80) ≈ 2^-115 is left to the
+// caller's domain), or a pair x.hi + x.lo, |x.lo| ≤ ulp(x.hi) (gelu_tanh's 2u), clamped to
+// [−87, 30]: σ(−87) ≈ 2^-125.5 is the least the float paths reach, and from 30 on 1 − σ < 2^-43,
+// too little to move a product v·σ off v, while beyond 70 the pair's tail would be subnormal, which
+// is slow.
 struct LogisticParts {
   FloatPair e;
   FloatPair denominator;  // 1 + e
   Floats inv;             // 1/denominator.hi, rounded
 };
-// The same for a pair x = x.hi + x.lo, |x.lo| ≤ ulp(x.hi) (gelu_tanh's 2u), and e scaled by 2^n
-// (n = scale_exponent) where the caller wants the quotient e/(1 + e) scaled: where e is so small
-// that 1 + 2^n·e stays 1 to the precision wanted.
-// x is clamped to [−87, 30]: σ(−87) ≈ 2^-125.5, the least the float paths reach; and from 30 on,
-// 1 − σ < 2^-43, too little to move a product v·σ off v, while beyond 70 the pair's tail would be
-// subnormal, which is slow.
+ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts_from(FloatPair e) {
+  const FloatPair denominator = one_plus(e);
+  return {e, denominator, 1.0f / denominator.hi};
+}
+ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(Floats x, Ints scale_exponent = Ints{}) {
+  return logistic_parts_from(exp_pair(minus_abs_clamped(x, 80.0f), splat(-0.0f), scale_exponent));
+}
 ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(FloatPair x, Ints scale_exponent = Ints{}) {
   const Ints positive = x.hi > 0.0f;
   const Floats least = positive ? splat(-30.0f) : splat(-87.0f);
   const Floats minus_abs = max(least, simd::as_floats(simd::as_ints(x.hi) | kFloatSignBit));
   // −|x|'s tail; none where the clamp cut x off (there it may be far from small).
   const Floats tail = minus_abs > least ? (positive ? -x.lo : x.lo) : Floats{};
-  const FloatPair e = exp_pair(minus_abs, tail, scale_exponent);
-  const FloatPair denominator = one_plus(e);
-  return {e, denominator, 1.0f / denominator.hi};
-}
-ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(Floats x, Ints = Ints{}) {
-  const FloatPair e = exp_pair(minus_abs_clamped(x, 80.0f));
-  const FloatPair denominator = one_plus(e);
-  return {e, denominator, 1.0f / denominator.hi};
+  return logistic_parts_from(exp_pair(minus_abs, tail, scale_exponent));
 }
 
 ACTCHECK_ALWAYS_INLINE Floats high_part(Floats x) { return x; }
 ACTCHECK_ALWAYS_INLINE Floats high_part(FloatPair x) { return x.hi; }
 
-// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise (for a pair x, 2^n times that
-// where x < 0, n = scale_exponent).
+// σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise (2^n times that, n =
+// scale_exponent).
 template <class Argument>  // Floats, or a FloatPair
 ACTCHECK_ALWAYS_INLINE Quotient logistic_quotient(Argument x, Ints scale_exponent = Ints{}) {
   const LogisticParts s = logistic_parts(x, scale_exponent);

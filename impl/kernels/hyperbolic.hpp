@@ -17,6 +17,16 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
   return copysign(-m / (2.0 + m), x);
 }
 
+// tanh(a) for a ≥ 0 as a pair of floats: a + a³·P(a²) below 1/4, (1 − e)/(1 + e) beyond (as in
+// tanh's forward below).
+ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
+  const Floats a2 = a * a;
+  const FloatPair series = fast_two_sum(a, a * a2 * horner(a2, kTanhPolyF));
+  const LogisticParts s = logistic_parts(a + a);
+  const FloatPair quotient = pair(divide(one_minus(s.e), s.denominator, s.inv));
+  return select(a < kTanhSmallF, series, quotient);
+}
+
 // tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
 // float16, bfloat16: correctly rounded (measured). float32 has its own path, in float vectors
 // (float_math.hpp), within 1 ULP:
@@ -73,9 +83,44 @@ struct Kernel<Fn::tanh> {
 // |x| − 1 plus a tail far below an ulp, which decides the tie when |x| − 1 is a midpoint of the
 // storage format (2049 in float16). Loss to cancellation below 2^-46 at |x| = 1/4.
 // tanhshrink′ = tanh². Measured: correctly rounded.
+// float32 (float_math.hpp), computed for |x| and the sign copied from x:
+//  - forward: below |x| = 9/16, |x|³·(1/3 − 2x²/15 + x⁴·R(x²)) (coefficients.inc, within 2^-31.8)
+//    with |x|³, 1/3 and 2x²/15 as pairs; beyond, (|x| − 1) + 2σ(−2|x|), the first exact from 1/2
+//    on and the second a pair, summed by 2Sum (the cancellation, at most a factor 9.3, costs the
+//    pair's error of about 2^-30 a tenth of an ulp); for |x| in [2^-40, 2^23] (beyond, |x| − 1 is
+//    not exact; ±0 gives +0 by the double path);
+//  - backward: tanh(|x|)² from tanh's own pair (its series below 1/4, (1 − e)/(1 + e) beyond), for
+//    |x| ≥ 2^-30 or 0 and dy 0 or within [2^-60, 2^60] in magnitude.
 template <>
 struct Kernel<Fn::tanhshrink> {
   explicit Kernel(const Params&) {}
+  Floats value_f32(Floats x) const {
+    const Floats a = abs(x);
+    const FloatPair square = {a * a, simd::fma(a, a, -(a * a))};
+    const FloatPair linear = times(split(-2.0 / 15), square);
+    const FloatPair third = split(1.0 / 3);
+    const FloatPair head = fast_two_sum(third.hi, linear.hi);
+    const Floats rest = square.hi * square.hi * horner(square.hi, kTanhshrinkPolyF);
+    const FloatPair inner = {head.hi, head.lo + (third.lo + linear.lo) + rest};
+    const FloatPair series = times(times_pair(a, square), inner);
+    const LogisticParts s = logistic_parts(a + a);
+    const FloatPair small_sigma = pair(divide(s.e, s.denominator, s.inv));
+    const FloatPair sum = two_sum(a - 1.0f, small_sigma.hi + small_sigma.hi);
+    const Floats far = sum.hi + (sum.lo + (small_sigma.lo + small_sigma.lo));
+    return with_sign_of(a < kTanhshrinkSmallF ? series.hi + series.lo : far, x);
+  }
+  Ints forward_domain(Floats x) const {
+    const Floats a = abs(x);
+    return (a >= 0x1p-40f) & (a <= 0x1p23f);
+  }
+  Floats backward_f32(Floats x, Floats dy) const {
+    const FloatPair t = tanh_pair(abs(x));
+    return times(dy, times(t, t));
+  }
+  Ints backward_domain(Floats x, Floats dy) const {
+    return zero_or_magnitude_within(x, 0x1p-30f, std::numeric_limits<float>::max()) &
+           gradient_in_domain(dy);
+  }
   double value(double x) const {
     const double x2 = x * x;
     const double series = x * x2 * horner(x2, kTanhshrinkSeries);
