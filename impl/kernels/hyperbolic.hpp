@@ -17,14 +17,23 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
   return copysign(-m / (2.0 + m), x);
 }
 
-// tanh(a) for a ≥ 0 as a pair of floats: a + a³·P(a²) below 1/4, (1 − e)/(1 + e) beyond (as in
-// tanh's forward below).
-ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
+// tanh(a), a ≥ 0, in parts: a + cube·poly below 1/4 (cube = a³, poly = P(a²)), the quotient
+// (1 − e)/(1 + e) with e = e^(−2a) beyond. tanh's forward rounds them once; tanh_pair keeps them
+// as a pair (for tanhshrink′).
+struct TanhParts {
+  Floats cube, poly;
+  Quotient quotient;
+  Ints small;  // below 1/4: the series
+};
+ACTCHECK_ALWAYS_INLINE TanhParts tanh_parts(Floats a) {
   const Floats a2 = a * a;
-  const FloatPair series = fast_two_sum(a, a * a2 * horner(a2, kTanhPolyF));
   const LogisticParts s = logistic_parts(a + a);
-  const FloatPair quotient = pair(divide(one_minus(s.e), s.denominator, s.inv));
-  return select(a < kTanhSmallF, series, quotient);
+  return {a * a2, horner(a2, kTanhPolyF), divide(one_minus(s.e), s.denominator, s.inv),
+          a < kTanhSmallF};
+}
+ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
+  const TanhParts t = tanh_parts(a);
+  return select(t.small, fast_two_sum(a, t.cube * t.poly), pair(t.quotient));
 }
 
 // tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
@@ -52,13 +61,10 @@ struct Kernel<Fn::tanh> {
   double derivative_from_output(double y) const { return std::fma(-y, y, 1.0); }
 
   Floats value_f32(Floats x) const {
-    const Floats a = abs(x), a2 = a * a;
-    const Floats series = simd::fma(a * a2, horner(a2, kTanhPolyF), a);
-    const FloatPair e = exp_pair(2.0f * minus_abs_clamped(x, 40.0f));
-    const FloatPair d = one_plus(e);
+    const Floats a = abs(x);
+    const TanhParts t = tanh_parts(a);
     // 1 − e ≥ 0.39 where the quotient is taken: no signed zero for divided() to keep.
-    const Floats quotient = rounded(divide(one_minus(e), d, 1.0f / d.hi));
-    const Floats magnitude = a < kTanhSmallF ? series : quotient;
+    const Floats magnitude = t.small ? simd::fma(t.cube, t.poly, a) : rounded(t.quotient);
     return nan_where_nan(x, with_sign_of(magnitude, x));
   }
   Floats backward_f32(Floats x, Floats dy) const {
