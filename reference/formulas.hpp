@@ -7,7 +7,8 @@
 //  - no cancellation between large terms: σ(t) and σ(−t) both come from e^(−|t|); softplus is
 //    t + log1p(e^(−t)) for t > 0; Φ(x) is erfc(−x/√2)/2; sech² is 4e/(1+e)² with e = e^(−2|t|).
 //    Where a difference of nearby values is the answer itself (the zeros of silu′, gelu′, mish′;
-//    tanhshrink near 0), the enclosure grows wide and the Ziv loop raises the precision.
+//    tanhshrink near 0, where the double tier sums its series), the enclosure grows wide and the
+//    Ziv loop raises the precision.
 //  - far in a tail a term can fall below MPFR's exponent range; where the enclosure then reaches
 //    0 but the sign is known (gelu′, gelu_tanh′, mish′ are negative for x ≤ −2, left of their
 //    single zeros at −0.75, −0.75, −1.19), `known_negative` keeps the sign of the result.
@@ -465,11 +466,31 @@ struct Formula<Fn::hardshrink> {
   }
 };
 
+// x − tanh(x). Near 0 the difference cancels: MPFR raises its precision until it decides.
+template <class R>
+R x_minus_tanh(double x) {
+  return R(x) - tanh(R(x));
+}
+
+// The double tier's x − tanh(x). The difference multiplies tanh's relative error by 3/x², so below
+// |x| = 2^-8 it would decide nothing and leave about half of all float32 inputs to MPFR. There the
+// Taylor series x³/3 − 2x⁵/15 + 17x⁷/315 − 62x⁹/2835 + … alternates with terms falling by 0.4x²
+// each, so the sum of the first three is within the fourth, of the sign of −x (Leibniz).
+template <>
+inline DoubleInterval x_minus_tanh<DoubleInterval>(double x) {
+  using R = DoubleInterval;
+  if (x == 0 || !(std::fabs(x) < 0x1p-8)) return R(x) - tanh(R(x));
+  const R x2 = square(R(x)), x3 = R(x) * x2;
+  const R sum = x3 * (R(1.0) / R(3.0) - x2 * (R(2.0) / R(15.0) - x2 * (R(17.0) / R(315.0))));
+  const R fourth = x3 * x2 * x2 * x2 * (R(62.0) / R(2835.0));
+  return sum - R::between(std::min(fourth.lo(), 0.0), std::max(fourth.hi(), 0.0));
+}
+
 template <>
 struct Formula<Fn::tanhshrink> {
   template <class R>
   static R value(double x, const Params&) {
-    return R(x) - tanh(R(x));
+    return x_minus_tanh<R>(x);
   }
   template <class R>
   static R derivative(double x, const Params&) {
