@@ -180,6 +180,11 @@ class ExactSums {
       return g.value == xi ? total_.equals_scaled(g.count, vi) : vi == 0;
     });
   }
+  // The same in the limit of a row with one +inf entry, which the groups (finite entries) leave
+  // out: softmax is 1 there and 0 elsewhere, so the term is vᵢ − Σv at it, vᵢ elsewhere.
+  bool one_hot_log_softmax_term_is_zero(bool at_infinity, double vi) const {
+    return at_infinity ? total_.equals_scaled(1, vi) : vi == 0;
+  }
 
  private:
   // A number at kWide bits: room for a group sum times a count (< 2^21) without rounding.
@@ -427,7 +432,10 @@ Row log_softmax_vjp(const Eigen::VectorXd& x, const Eigen::VectorXd& v, Wanted w
     const std::optional<Row> s = softmax(x);  // as written, as in softmax_vjp
     for (std::size_t i = 0; i < g.size(); ++i) {
       if (!want(static_cast<Eigen::Index>(i))) continue;
-      const bool zero = finite && groups.log_softmax_term_is_zero(x[i], v[i]);
+      const bool zero =
+          finite && (e.limit == ShiftedExponentials::Limit::kOneHot
+                         ? groups.one_hot_log_softmax_term_is_zero(x[i] == INFINITY, v[i])
+                         : groups.log_softmax_term_is_zero(x[i], v[i]));
       g[i] = zero ? R(0.0) : R(v[i]) - (*s)[i] * total;
     }
     return g;

@@ -403,6 +403,25 @@ TEST(Vector, EngineRowsHaveExactValuesAndVjps) {
   EXPECT_LT(seconds.count(), 60);
 }
 
+// A row with one +inf entry: softmax is one-hot in the limit, so log_softmax's VJP is v − e·Σv
+// (e the one-hot row) and softmax's is 0, written out here by hand.
+TEST(Vector, VjpsOfOneHotRowsAreTheirLimits) {
+  const Eigen::VectorXd x = row({INFINITY, 0, -3});
+  for (const Eigen::VectorXd& v :
+       {row({0, 1, 0}), row({2, 3, -4}), row({1, 0, 0}), row({0, 0, 5}), row({-1, 0.5, 0.5})}) {
+    Eigen::VectorXd limit = v;
+    limit[0] -= v.sum();
+    EXPECT_EQ(
+        correctly_rounded_row(Fn::log_softmax, Quantity::kDerivative, x, v, Params{}, Format::kF32),
+        limit)
+        << v.transpose();
+    EXPECT_EQ(
+        correctly_rounded_row(Fn::softmax, Quantity::kDerivative, x, v, Params{}, Format::kF32),
+        row({0, 0, 0}))
+        << v.transpose();
+  }
+}
+
 // A −inf entry weighs exactly 0: its VJP is +0·(vᵢ − ⟨s, v⟩), signed like the limit as xᵢ → −inf.
 // Here vᵢ − ⟨s, v⟩ = ±(2^-120 ∓ 0.2·e^-200)/(2 + e^-200) straddles 0 at the first working
 // precision, and +0 times that enclosure must not come out as one signed zero.
