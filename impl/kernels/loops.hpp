@@ -1,9 +1,11 @@
 // The loops over the elementwise kernels, one per (entry, storage format, pass): widen the
 // element to double, evaluate, round once into the storage format. NaN passes through (a NaN x
-// gives NaN; a NaN dy gives NaN by the product). For float32, a kernel with a float path for the
-// pass (value_f32, backward_f32 or backward_from_output_f32, on float_math.hpp's vectors) runs that
-// instead, where its parameters allow (float_path_applies). The loops have no branches and no
-// calls, so GCC vectorises them for the instruction set they are compiled for.
+// gives NaN; a NaN dy gives NaN by the product). A kernel with a float path for the pass
+// (value_f32, backward_f32 or backward_from_output_f32, on float_math.hpp's vectors) runs that
+// instead, where its parameters allow (float_path_applies): on float32 as it is, on float16 and
+// bfloat16 widened to float and narrowed back where that rounding is certain (storage_lanes.hpp).
+// The double loops have no branches and no calls, so GCC vectorises them for the instruction set
+// they are compiled for.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include "impl/kernels/logistic.hpp"
 #include "impl/kernels/piecewise.hpp"
 #include "impl/kernels/storage.hpp"
+#include "impl/kernels/storage_lanes.hpp"
 #include "impl/kernels/table.hpp"
 
 namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
@@ -78,29 +81,25 @@ bool takes_float_path(const Kernel<fn>& kernel) {
 }
 
 // The float path's loop: `fast` on simd::kLanes elements at a time (the last few zero-padded),
-// then, where `domain` (if the kernel has one) leaves a lane out, `exact`, the double path, on
-// that element alone. Which path an element takes depends on it alone, so every instruction set
-// gives the same bits whatever its width.
+// then, where `domain` (if the kernel has one) leaves a lane out, or where narrowing to float16 or
+// bfloat16 is not certain (storage_lanes.hpp), `exact`, the double path, on that element alone.
+// Which path an element takes depends on it alone, so every instruction set gives the same bits
+// whatever its width.
 struct EveryLane {};
-template <class Fast, class Domain, class Exact>
-ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const float* a, const float* b, float* out,
-                                       Fast fast, Domain domain, Exact exact) {
+template <class T, class Fast, class Domain, class Exact>
+ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const T* a, const T* b, T* out, Fast fast,
+                                       Domain domain, Exact exact) {
   const auto step = [&](std::size_t i, std::size_t count) {
-    const Floats va = simd::load(a + i, count);
-    const Floats vb = simd::load(b + i, count);
-    simd::store(out + i, fast(va, vb), count);
-    if constexpr (!std::is_same_v<Domain, EveryLane>) {
-      const Ints inside = domain(va, vb);
-      if (!simd::all(inside)) [[unlikely]] {
-        // From the registers, not from a and b: out may be one of them (in place).
-        std::int32_t lane_inside[simd::kLanes];
-        float lane_a[simd::kLanes], lane_b[simd::kLanes];
-        std::memcpy(lane_inside, &inside, sizeof inside);
-        std::memcpy(lane_a, &va, sizeof va);
-        std::memcpy(lane_b, &vb, sizeof vb);
-        for (std::size_t lane = 0; lane < count; ++lane) {
-          if (!lane_inside[lane]) out[i + lane] = exact(lane_a[lane], lane_b[lane]);
-        }
+    const StorageLanes<T> va = load_lanes(a + i, count);
+    const StorageLanes<T> vb = load_lanes(b + i, count);
+    const NarrowedLanes<T> result = narrow_lanes(fast(va.values, vb.values), T{});
+    store_lanes(out + i, result.codes, count);
+    Ints inside = result.certain;
+    if constexpr (!std::is_same_v<Domain, EveryLane>) inside &= domain(va.values, vb.values);
+    if (!simd::all(inside)) [[unlikely]] {
+      // From the registers, not from a and b: out may be one of them (in place).
+      for (std::size_t lane = 0; lane < count; ++lane) {
+        if (!inside[lane]) out[i + lane] = exact(element_of<T>(va, lane), element_of<T>(vb, lane));
       }
     }
   };
@@ -116,10 +115,10 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const float* a, const floa
 template <Fn fn, class T>
 [[gnu::flatten]] void forward_loop(const Params& params, const T* x, T* y, std::size_t n) {
   const Kernel<fn> kernel(params);
-  if constexpr (std::is_same_v<T, float> && HasFloatForward<fn>) {
+  if constexpr (HasFloatForward<fn> && (std::is_same_v<T, float> || kStorageTakesFloatPaths)) {
     if (takes_float_path(kernel)) {
       const auto fast = [&](Floats v, Floats) { return kernel.value_f32(v); };
-      const auto exact = [&](float v, float) { return forward_element(kernel, v); };
+      const auto exact = [&](T v, T) { return forward_element(kernel, v); };
       if constexpr (requires(Floats v) { kernel.forward_domain(v); }) {
         const auto domain = [&](Floats v, Floats) { return kernel.forward_domain(v); };
         return float_loop(n, x, x, y, fast, domain, exact);
@@ -136,10 +135,10 @@ template <Fn fn, class T>
 [[gnu::flatten]] void backward_loop(const Params& params, const T* x, const T* dy, T* dx,
                                     std::size_t n) {
   const Kernel<fn> kernel(params);
-  if constexpr (std::is_same_v<T, float> && HasFloatBackward<fn>) {
+  if constexpr (HasFloatBackward<fn> && (std::is_same_v<T, float> || kStorageTakesFloatPaths)) {
     if (takes_float_path(kernel)) {
       const auto fast = [&](Floats v, Floats g) { return kernel.backward_f32(v, g); };
-      const auto exact = [&](float v, float g) { return backward_element(kernel, v, g); };
+      const auto exact = [&](T v, T g) { return backward_element(kernel, v, g); };
       if constexpr (requires(Floats v) { kernel.backward_domain(v, v); }) {
         const auto domain = [&](Floats v, Floats g) { return kernel.backward_domain(v, g); };
         return float_loop(n, x, dy, dx, fast, domain, exact);
@@ -156,15 +155,14 @@ template <Fn fn, class T>
 [[gnu::flatten]] void backward_from_output_loop(const Params& params, const T* y, const T* dy,
                                                 T* dx, std::size_t n) {
   const Kernel<fn> kernel(params);
-  if constexpr (std::is_same_v<T, float> && HasFloatBackwardFromOutput<fn>) {
+  if constexpr (HasFloatBackwardFromOutput<fn> &&
+                (std::is_same_v<T, float> || kStorageTakesFloatPaths)) {
     if (takes_float_path(kernel)) {
       const auto fast = [&](Floats v, Floats g) { return kernel.backward_from_output_f32(v, g); };
       const auto domain = [&](Floats v, Floats g) {
         return kernel.backward_from_output_domain(v, g);
       };
-      const auto exact = [&](float v, float g) {
-        return backward_from_output_element(kernel, v, g);
-      };
+      const auto exact = [&](T v, T g) { return backward_from_output_element(kernel, v, g); };
       return float_loop(n, y, dy, dx, fast, domain, exact);
     }
   }
