@@ -241,7 +241,11 @@ struct Kernel<Fn::softsign> {
   }
   Floats value_f32(Floats x) const {
     const Floats clamped = min(abs(x), splat(0x1p100f));  // NaN stays NaN
-    return with_sign_of(divided({clamped, Floats{}}, one_plus_abs(clamped)), x);
+    const FloatPair denominator = one_plus_abs(clamped);
+    // The quotient of the magnitude: +0 for x = ±0 (the sign comes after), so rounded() needs
+    // none of divided()'s care for a signed zero.
+    return with_sign_of(rounded(divide({clamped, Floats{}}, denominator, 1.0f / denominator.hi)),
+                        x);
   }
   Floats backward_f32(Floats x, Floats dy) const {
     const FloatPair d = one_plus_abs(abs(x));
