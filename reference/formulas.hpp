@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <concepts>
+#include <cstddef>
+#include <type_traits>
 
 #include "catalog/catalog.hpp"
 #include "reference/double_interval.hpp"
@@ -68,14 +70,33 @@ R negative_left_of_minus_two(double x, const R& r) {
   return x <= -2 ? r.known_negative() : r;
 }
 
+// A decimal constant's digits, as a template argument.
+template <std::size_t N>
+struct Digits {
+  char text[N];
+  constexpr Digits(const char (&digits)[N]) { std::copy_n(digits, N, text); }
+};
+
+// A decimal constant enclosed in R. The double tier parses it once: strtod at every input took more
+// than half the time of a selu sweep. MPFR parses it at each working precision.
+template <Digits digits, class R>
+R decimal_constant() {
+  if constexpr (std::is_same_v<R, DoubleInterval>) {
+    static const R value = R::decimal(digits.text);
+    return value;
+  } else {
+    return R::decimal(digits.text);
+  }
+}
+
 // The SELU constants as published (Klambauer et al. 2017), the definition PyTorch rounds.
 template <class R>
 R selu_lambda() {
-  return R::decimal("1.0507009873554804934193349852946");
+  return decimal_constant<"1.0507009873554804934193349852946", R>();
 }
 template <class R>
 R selu_alpha() {
-  return R::decimal("1.6732632423543772848170429916717");
+  return decimal_constant<"1.6732632423543772848170429916717", R>();
 }
 
 // Formula<F> is defined for every elementwise entry: value, derivative, and for entries with a
@@ -327,7 +348,7 @@ struct Formula<Fn::gelu> {
 template <class R>
 struct GeluTanh {
   R k = sqrt(R(2.0) / R::pi());
-  R c = R::decimal("0.044715");
+  R c = decimal_constant<"0.044715", R>();
   R two_u;
   Logistic<R> s;
   explicit GeluTanh(double x)
