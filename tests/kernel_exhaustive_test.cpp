@@ -1,5 +1,6 @@
-// The float32 budgets of actcheck's elementwise kernels on all 2^32 inputs, forward and backward:
-// about 12 minutes per entry on 2 cores, so opt-in (ctest -L exhaustive).
+// The float32 budgets of actcheck's elementwise kernels on all 2^32 inputs, forward and backward
+// (about 12 minutes per entry on 2 cores), and their bits on every instruction set: opt-in
+// (ctest -L exhaustive).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -22,6 +23,23 @@ TEST_P(KernelBudgetExhaustive, HoldsOnEveryFloat32Input) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, KernelBudgetExhaustive,
+                         ::testing::ValuesIn(testing::elementwise_entries()),
+                         [](const auto& info) { return std::string(activation(info.param).name); });
+
+// Every instruction set of this CPU gives the same bits on all 2^32 inputs (tools/kernel_digest;
+// kernels_test compares them on a sample): seconds per pass on AVX-512 and AVX2, up to minutes on
+// the portable set, whose float paths emulate the fma.
+class KernelBitsExhaustive : public ::testing::TestWithParam<Fn> {};
+
+TEST_P(KernelBitsExhaustive, AreTheSameOnEveryInstructionSet) {
+  for (const char* pass : {"forward", "backward"}) {
+    const std::string args = std::string(activation(GetParam()).name) + " " + pass + " --isa every";
+    const Outcome outcome = run_program(KERNEL_DIGEST_BINARY, args);
+    EXPECT_EQ(outcome.status, 0) << "kernel_digest " << args << "\n" << outcome.output;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, KernelBitsExhaustive,
                          ::testing::ValuesIn(testing::elementwise_entries()),
                          [](const auto& info) { return std::string(activation(info.param).name); });
 

@@ -1,4 +1,5 @@
-// Runs the actcheck binary (ACTCHECK_BINARY) with arguments: its exit status and its output.
+// Runs a program (by default the actcheck binary, ACTCHECK_BINARY) with arguments: its exit status
+// and its output.
 #pragma once
 
 #include <sys/wait.h>
@@ -12,8 +13,8 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-inline Outcome run(const std::string& args) {
-  const std::string command = std::string(ACTCHECK_BINARY) + " " + args + " 2>&1";
+inline Outcome run_program(const std::string& program, const std::string& args) {
+  const std::string command = program + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   std::array<char, 4096> buffer;
@@ -23,3 +24,5 @@ inline Outcome run(const std::string& args) {
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
+
+inline Outcome run(const std::string& args) { return run_program(ACTCHECK_BINARY, args); }
