@@ -160,7 +160,8 @@ ACTCHECK_ALWAYS_INLINE NarrowedLanes<BFloat16> narrow_lanes(Floats v, BFloat16) 
   const Floats magnitude = simd::as_floats(magnitude_bits);
   const Floats r = simd::as_floats(rounded << 16);
   const Floats half_spacing = simd::as_floats((magnitude_bits & 0x7f800000) - (8 << 23));
-  const Floats margin = half_spacing - abs(magnitude - r);  // NaN where r or |v| is ∞
+  // NaN where |v| is ∞ or NaN, −∞ where v rounds up to ∞: both left to the double path (but ±∞).
+  const Floats margin = half_spacing - abs(magnitude - r);
   const Ints normal_enough =
       (magnitude >= 0x1p-118f) & (margin > magnitude * (kFloatPathUlps * 0x1p-23f));
   const Ints certain = normal_enough | (magnitude == 0.0f) | (magnitude == splat(INFINITY));
