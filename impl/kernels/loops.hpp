@@ -94,12 +94,18 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const T* a, const T* b, T*
     const StorageLanes<T> vb = load_lanes(b + i, count);
     const NarrowedLanes<T> result = narrow_lanes(fast(va.values, vb.values), T{});
     store_lanes(out + i, result.codes, count);
-    Ints inside = result.certain;
-    if constexpr (!std::is_same_v<Domain, EveryLane>) inside &= domain(va.values, vb.values);
-    if (!simd::all(inside)) [[unlikely]] {
-      // From the registers, not from a and b: out may be one of them (in place).
-      for (std::size_t lane = 0; lane < count; ++lane) {
-        if (!inside[lane]) out[i + lane] = exact(element_of<T>(va, lane), element_of<T>(vb, lane));
+    // float32 results are always certain: a float32 loop without a domain has nothing to check.
+    constexpr bool kEveryLane = std::is_same_v<Domain, EveryLane>;
+    if constexpr (!kEveryLane || !std::is_same_v<T, float>) {
+      Ints inside = result.certain;
+      if constexpr (!kEveryLane) inside &= domain(va.values, vb.values);
+      if (!simd::all(inside)) [[unlikely]] {
+        // From the registers, not from a and b: out may be one of them (in place).
+        for (std::size_t lane = 0; lane < count; ++lane) {
+          if (!inside[lane]) {
+            out[i + lane] = exact(element_of<T>(va, lane), element_of<T>(vb, lane));
+          }
+        }
       }
     }
   };
