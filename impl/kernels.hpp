@@ -26,7 +26,7 @@ enum class Isa : std::uint8_t { kPortable, kAvx2, kAvx512 };
 inline constexpr Isa kIsas[] = {Isa::kPortable, Isa::kAvx2, Isa::kAvx512};
 
 std::string_view to_string(Isa isa);
-bool is_supported(Isa isa);  // by this CPU (AVX-512: F, DQ, VL and BW; AVX2: AVX2 and FMA)
+bool is_supported(Isa isa);  // by this CPU (AVX-512: F, DQ, VL, BW; AVX2: AVX2, FMA, F16C)
 Isa active_isa();            // the best supported, unless use_isa() chose another
 // Makes every later call in the process use `isa` (tests and benchmarks compare them).
 // Throws std::invalid_argument when this CPU does not support it.
