@@ -5,8 +5,9 @@
 // kFloatPathUlps ULP from every midpoint of the storage grid, the exact value rounds the same way.
 // float16's grid is 2^13 times coarser than float32's, bfloat16's 2^16 times, so about one result
 // in 2^10 (float16) or 2^13 (bfloat16) is not certain; loops.hpp computes those by the double path,
-// as it does NaN. Written with integer and float operations only, like storage.hpp, so that every
-// instruction set gives the same bits.
+// as it does NaN. The float16 conversions are the IEEE instructions where the instruction set has
+// them, and integer and float operations with the same results elsewhere (checked on all 2^32
+// floats), so that every instruction set gives the same bits.
 #pragma once
 
 #include <cstring>
