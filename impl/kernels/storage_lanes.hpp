@@ -5,9 +5,8 @@
 // kFloatPathUlps ULP from every midpoint of the storage grid, the exact value rounds the same way.
 // float16's grid is 2^13 times coarser than float32's, bfloat16's 2^16 times, so about one result
 // in 2^10 (float16) or 2^13 (bfloat16) is not certain; loops.hpp computes those by the double path,
-// as it does NaN. The float16 conversions are the IEEE instructions where the instruction set has
-// them, and integer and float operations with the same results elsewhere (checked on all 2^32
-// floats), so that every instruction set gives the same bits.
+// as it does NaN. Correct rounding makes the result the same on every instruction set, whichever
+// path a lane takes.
 #pragma once
 
 #include <cstring>
@@ -21,7 +20,7 @@ namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
 // fma its float paths run slower than the double path (sigmoid: 0.05 against 0.5 G elements/s).
 // Both give the correctly rounded result, so the instruction sets still agree bit for bit, and
 // kernels_test's InstructionSets tests compare the two paths on every float16 and bfloat16 input.
-#if defined(__FMA__)
+#if defined(__FMA__) && (defined(__AVX512F__) || defined(__F16C__))
 inline constexpr bool kStorageTakesFloatPaths = true;
 #else
 inline constexpr bool kStorageTakesFloatPaths = false;
@@ -77,7 +76,8 @@ ACTCHECK_ALWAYS_INLINE T from_code(std::int32_t code) {
 }
 
 // float16 to float and back by the IEEE conversions of AVX-512F and F16C (vcvtph2ps, vcvtps2ph,
-// rounding to nearest even), or, portably, by integer and float operations that give the same bits.
+// rounding to nearest even). The portable set has neither (nor an fma): there float16 and bfloat16
+// keep the double path.
 #if defined(__AVX512F__)
 // The masked forms: GCC 12 warns that the unmasked ones read an uninitialised register.
 inline constexpr __mmask16 kEveryLane = 0xffff;
@@ -96,47 +96,15 @@ ACTCHECK_ALWAYS_INLINE Halves float_to_float16(Floats v) {
   return reinterpret_cast<Halves>(
       _mm256_cvtps_ph(reinterpret_cast<__m256>(v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 }
-#else
-// Normal float16 rebiased by adding to the exponent field, subnormals m·2^-24 (an exact integer
-// conversion and scaling), ±inf and NaN by setting every exponent bit (a quiet NaN stays quiet).
-ACTCHECK_ALWAYS_INLINE Floats float16_to_float(Halves halves) {
-  const Ints h = widened_codes(halves);
-  const Ints magnitude = h & 0x7fff;
-  const Ints exponent = magnitude >> 10;
-  const Floats normal = simd::as_floats((magnitude << 13) + ((127 - 15) << 23));
-  const Floats subnormal = __builtin_convertvector(magnitude, Floats) * splat(0x1p-24f);
-  const Floats special = simd::as_floats((magnitude << 13) | 0x7f800000);
-  const Floats value = exponent == 0 ? subnormal : exponent == 31 ? special : normal;
-  return simd::as_floats(simd::as_ints(value) | ((h & 0x8000) << 16));
-}
-// |v| rounded to float16's grid by adding and removing 1.5·2^(E+13), E = max(exponent of |v|,
-// −14): the sum's ulp is the grid spacing 2^(E−10), so the addition rounds to it, ties to even.
-// |v| is clamped at 2^17 first, where float16 has long overflowed. (NaN gives some NaN.)
-ACTCHECK_ALWAYS_INLINE Halves float_to_float16(Floats v) {
-  const Floats magnitude = min(abs(v), splat(0x1p17f));
-  const Ints biased = simd::as_ints(magnitude) >> 23;
-  const Ints grid_binade = biased < 127 - 14 ? Ints{} + (127 - 14) : biased;
-  const Floats shift = simd::as_floats(((grid_binade + 13) << 23) | 0x400000);
-  const Floats r = (magnitude + shift) - shift;
-  const Ints rb = simd::as_ints(r);
-  const Ints normal = (((rb >> 23) - (127 - 15)) << 10) | ((rb >> 13) & 1023);
-  const Ints subnormal = __builtin_convertvector(r * splat(0x1p24f), Ints);  // an integer < 1024
-  Ints code = r < 0x1p-14f ? subnormal : normal;
-  code = r >= 0x1p16f ? Ints{} + 0x7c00 : code;
-  code = v != v ? Ints{} + 0x7e00 : code;
-  return __builtin_convertvector(code | ((simd::as_ints(v) >> 16) & 0x8000), Halves);
-}
 #endif
 
+#if defined(__AVX512F__) || defined(__F16C__)
 ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, Float16) { return float16_to_float(h); }
-ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, BFloat16) {
-  return simd::as_floats(widened_codes(h) << 16);
-}
 
 // The certainty of float16's rounding: how far |v| lies from the nearest midpoint, half the grid
-// spacing 2^(E−10) (E as above) less its distance from the rounded value r. Past the largest
-// float16, r = ∞ counts as 2^16, the next power of 2, so that the midpoint 65520 is found too;
-// from 2^16 on, v and the exact value both round to ∞.
+// spacing 2^(E−10), E = max(exponent of |v|, −14), less its distance from the rounded value r. Past
+// the largest float16, r = ∞ counts as 2^16, the next power of 2, so that the midpoint 65520 is
+// found too; from 2^16 on, v and the exact value both round to ∞.
 ACTCHECK_ALWAYS_INLINE NarrowedLanes<Float16> narrow_lanes(Floats v, Float16) {
   const Halves codes = float_to_float16(v);
   const Floats magnitude = min(abs(v), splat(0x1p17f));
@@ -149,6 +117,11 @@ ACTCHECK_ALWAYS_INLINE NarrowedLanes<Float16> narrow_lanes(Floats v, Float16) {
   const Floats margin = half_spacing - abs(magnitude - r);
   const Ints certain = (margin > magnitude * (kFloatPathUlps * 0x1p-23f)) | (magnitude >= 0x1p16f);
   return {codes, certain & (v == v)};
+}
+#endif
+
+ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, BFloat16) {
+  return simd::as_floats(widened_codes(h) << 16);
 }
 
 // bfloat16 is float32's top half: rounding the bit pattern's low half to nearest even rounds the
