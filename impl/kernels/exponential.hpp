@@ -22,7 +22,7 @@ struct Kernel<Fn::elu> {
 };
 
 // selu(x) = λ·elu(x; α) with λα as one constant (the double nearest the product of the SELU
-// paper's constants). Measured: correctly rounded.
+// paper's constants). Measured: correctly rounded (float32 too, on all 2^32 inputs).
 template <>
 struct Kernel<Fn::selu> {
   static constexpr double kLambda = 1.0507009873554804934193349852946;
@@ -35,7 +35,7 @@ struct Kernel<Fn::selu> {
 };
 
 // celu(x; α) = α·(e^(x/α) − 1) for x ≤ 0; celu′ = e^(x/α) there. Measured: correctly rounded
-// at α = 1.
+// at α = 1 (float32 too, on all 2^32 inputs).
 template <>
 struct Kernel<Fn::celu> {
   double alpha;
