@@ -9,6 +9,7 @@
 // path a lane takes.
 #pragma once
 
+#include <bit>
 #include <cstring>
 
 #include "impl/kernels/float_math.hpp"
@@ -50,30 +51,6 @@ struct NarrowedLanes {
   Codes<T> codes;
   Ints certain;
 };
-
-// The first `count` ≤ kLanes bit patterns at p, the other lanes 0; and the way back.
-template <class T>
-ACTCHECK_ALWAYS_INLINE Halves load_halves(const T* p, std::size_t count) {
-  static_assert(sizeof(T) == sizeof(std::uint16_t));
-  Halves h{};
-  std::memcpy(&h, p, count * sizeof(T));
-  return h;
-}
-template <class T>
-ACTCHECK_ALWAYS_INLINE void store_halves(T* p, Halves h, std::size_t count) {
-  std::memcpy(static_cast<void*>(p), &h, count * sizeof(T));
-}
-ACTCHECK_ALWAYS_INLINE Ints widened_codes(Halves h) { return __builtin_convertvector(h, Ints); }
-
-template <class T>
-ACTCHECK_ALWAYS_INLINE T from_code(std::int32_t code) {
-  const auto bits = static_cast<std::uint16_t>(code);
-  if constexpr (std::is_same_v<T, BFloat16>) {
-    return BFloat16{bits};
-  } else {
-    return std::bit_cast<Float16>(bits);
-  }
-}
 
 // float16 to float and back by the IEEE conversions of AVX-512F and F16C (vcvtph2ps, vcvtps2ph,
 // rounding to nearest even). The portable set has neither (nor an fma): there float16 and bfloat16
@@ -121,7 +98,7 @@ ACTCHECK_ALWAYS_INLINE NarrowedLanes<Float16> narrow_lanes(Floats v, Float16) {
 #endif
 
 ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, BFloat16) {
-  return simd::as_floats(widened_codes(h) << 16);
+  return simd::as_floats(__builtin_convertvector(h, Ints) << 16);
 }
 
 // bfloat16 is float32's top half: rounding the bit pattern's low half to nearest even rounds the
@@ -153,7 +130,9 @@ ACTCHECK_ALWAYS_INLINE StorageLanes<T> load_lanes(const T* p, std::size_t count)
     const Floats v = simd::load(p, count);
     return {v, v};
   } else {
-    const Halves h = load_halves(p, count);
+    // The first `count` ≤ kLanes elements, the other lanes 0.
+    Halves h{};
+    std::memcpy(&h, p, count * sizeof(T));
     return {widen_lanes(h, T{}), h};
   }
 }
@@ -163,18 +142,14 @@ ACTCHECK_ALWAYS_INLINE void store_lanes(T* p, Codes<T> codes, std::size_t count)
   if constexpr (std::is_same_v<T, float>) {
     simd::store(p, codes, count);
   } else {
-    store_halves(p, codes, count);
+    std::memcpy(static_cast<void*>(p), &codes, count * sizeof(T));
   }
 }
 
 // Lane `lane` of a register loaded by load_lanes, as the element it came from.
 template <class T>
 ACTCHECK_ALWAYS_INLINE T element_of(const StorageLanes<T>& lanes, std::size_t lane) {
-  if constexpr (std::is_same_v<T, float>) {
-    return lanes.codes[lane];
-  } else {
-    return from_code<T>(lanes.codes[lane]);
-  }
+  return std::bit_cast<T>(lanes.codes[lane]);
 }
 
 }  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
