@@ -100,11 +100,12 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const T* a, const T* b, T*
       Ints inside = result.certain;
       if constexpr (!kEveryLane) inside &= domain(va.values, vb.values);
       if (!simd::all(inside)) [[unlikely]] {
-        // From the registers, not from a and b: out may be one of them (in place).
+        // From the registers, not from a and b: out may be one of them (in place). Copied out
+        // whole, here: indexing the vectors lane by lane made GCC keep them in memory on every
+        // step, which cost sigmoid a fifth of its speed.
+        const Lanes<T> elements_a = elements_of(va), elements_b = elements_of(vb);
         for (std::size_t lane = 0; lane < count; ++lane) {
-          if (!inside[lane]) {
-            out[i + lane] = exact(element_of<T>(va, lane), element_of<T>(vb, lane));
-          }
+          if (!inside[lane]) out[i + lane] = exact(elements_a[lane], elements_b[lane]);
         }
       }
     }

@@ -9,6 +9,7 @@
 // path a lane takes.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -146,10 +147,12 @@ ACTCHECK_ALWAYS_INLINE void store_lanes(T* p, Codes<T> codes, std::size_t count)
   }
 }
 
-// Lane `lane` of a register loaded by load_lanes, as the element it came from.
+// A register loaded by load_lanes, as the elements it came from.
 template <class T>
-ACTCHECK_ALWAYS_INLINE T element_of(const StorageLanes<T>& lanes, std::size_t lane) {
-  return std::bit_cast<T>(lanes.codes[lane]);
+using Lanes = std::array<T, simd::kLanes>;
+template <class T>
+ACTCHECK_ALWAYS_INLINE Lanes<T> elements_of(const StorageLanes<T>& lanes) {
+  return std::bit_cast<Lanes<T>>(lanes.codes);
 }
 
 }  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
