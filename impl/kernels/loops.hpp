@@ -90,23 +90,27 @@ template <class T, class Fast, class Domain, class Exact>
 ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const T* a, const T* b, T* out, Fast fast,
                                        Domain domain, Exact exact) {
   const auto step = [&](std::size_t i, std::size_t count) {
-    const StorageLanes<T> va = load_lanes(a + i, count);
-    const StorageLanes<T> vb = load_lanes(b + i, count);
-    const NarrowedLanes<T> result = narrow_lanes(fast(va.values, vb.values), T{});
-    store_lanes(out + i, result.codes, count);
-    // float32 results are always certain: a float32 loop without a domain has nothing to check.
+    const Floats va = load_lanes(a + i, count), vb = load_lanes(b + i, count);
+    const NarrowedLanes<T> result = narrow_lanes(fast(va, vb), T{});
     constexpr bool kEveryLane = std::is_same_v<Domain, EveryLane>;
-    if constexpr (!kEveryLane || !std::is_same_v<T, float>) {
+    if constexpr (kEveryLane && std::is_same_v<T, float>) {
+      // float32 results are always certain: a float32 loop without a domain has nothing to check.
+      store_lanes(out + i, result.codes, count);
+    } else {
       Ints inside = result.certain;
-      if constexpr (!kEveryLane) inside &= domain(va.values, vb.values);
-      if (!simd::all(inside)) [[unlikely]] {
-        // From the registers, not from a and b: out may be one of them (in place). Copied out
-        // whole, here: indexing the vectors lane by lane made GCC keep them in memory on every
-        // step, which cost sigmoid a fifth of its speed.
-        const Lanes<T> elements_a = elements_of(va), elements_b = elements_of(vb);
-        for (std::size_t lane = 0; lane < count; ++lane) {
-          if (!inside[lane]) out[i + lane] = exact(elements_a[lane], elements_b[lane]);
-        }
+      if constexpr (!kEveryLane) inside &= domain(va, vb);
+      const std::uint32_t fast_lanes = simd::lane_bits(inside);
+      if (fast_lanes == simd::kEveryLaneBits) [[likely]] {
+        store_lanes(out + i, result.codes, count);
+        return;
+      }
+      // The elements are read before the results are stored: out may be a or b (in place).
+      T elements_a[simd::kLanes], elements_b[simd::kLanes];
+      std::memcpy(static_cast<void*>(elements_a), a + i, count * sizeof(T));
+      std::memcpy(static_cast<void*>(elements_b), b + i, count * sizeof(T));
+      store_lanes(out + i, result.codes, count);
+      for (std::size_t lane = 0; lane < count; ++lane) {
+        if (!(fast_lanes >> lane & 1)) out[i + lane] = exact(elements_a[lane], elements_b[lane]);
       }
     }
   };

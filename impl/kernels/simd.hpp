@@ -65,16 +65,18 @@ ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
   }
 }
 
-// Whether every lane of the mask is set.
-ACTCHECK_ALWAYS_INLINE bool all(Ints mask) {
+// The mask's lanes as the low bits of an integer, lane i in bit i; kEveryLaneBits when all are
+// set.
+inline constexpr std::uint32_t kEveryLaneBits = (std::uint32_t{1} << kLanes) - 1;
+ACTCHECK_ALWAYS_INLINE std::uint32_t lane_bits(Ints mask) {
 #if defined(__AVX512DQ__)
-  return _mm512_movepi32_mask(reinterpret_cast<__m512i>(mask)) == 0xffff;
+  return _mm512_movepi32_mask(reinterpret_cast<__m512i>(mask));
 #elif defined(__AVX2__)
-  return _mm256_movemask_ps(reinterpret_cast<__m256>(mask)) == 0xff;
+  return static_cast<std::uint32_t>(_mm256_movemask_ps(reinterpret_cast<__m256>(mask)));
 #else
-  bool every = true;
-  for (std::size_t i = 0; i < kLanes; ++i) every = every && mask[i] != 0;
-  return every;
+  std::uint32_t bits = 0;
+  for (std::size_t i = 0; i < kLanes; ++i) bits |= std::uint32_t{mask[i] != 0} << i;
+  return bits;
 #endif
 }
 

@@ -9,7 +9,6 @@
 // path a lane takes.
 #pragma once
 
-#include <array>
 #include <bit>
 #include <cstring>
 
@@ -30,21 +29,24 @@ inline constexpr bool kStorageTakesFloatPaths = false;
 
 // The margin, in ULP of float32, that a float path's result keeps from a midpoint of the storage
 // grid for its rounding to count as certain: 4, against the 1 the float paths are measured within.
-inline constexpr float kFloatPathUlps = 4;
+inline constexpr int kFloatPathUlps = 4;
+
+// Whether a float lies more than kFloatPathUlps of its ULP from every midpoint of a grid whose
+// spacing is 2^dropped of them, given its significand (24 bits, the leading 1 included): the bits
+// that narrowing drops, against the midpoint's pattern 100…0. A midpoint lies inside a binade or
+// at its bottom, and the exact value lies within 1 ULP of the float: so where this holds, both
+// round alike.
+ACTCHECK_ALWAYS_INLINE Ints clear_of_midpoints(Ints significand, Ints dropped) {
+  const Ints midpoint = (Ints{} + 1) << (dropped - 1);
+  const Ints from_midpoint = (significand & (midpoint + midpoint - 1)) - midpoint;
+  return (from_midpoint > kFloatPathUlps) | (from_midpoint < -kFloatPathUlps);
+}
 
 using Halves = std::uint16_t __attribute__((vector_size(simd::kLanes * sizeof(std::uint16_t))));
 
 // The bit patterns of a register's worth of elements of T.
 template <class T>
 using Codes = std::conditional_t<std::is_same_v<T, float>, Floats, Halves>;
-
-// Elements of T as floats, and the bit patterns they came from, from which the double path gets
-// them back.
-template <class T>
-struct StorageLanes {
-  Floats values;
-  Codes<T> codes;
-};
 
 // A float path's result in T: bit patterns, and where their rounding is certain.
 template <class T>
@@ -63,8 +65,10 @@ ACTCHECK_ALWAYS_INLINE Floats float16_to_float(Halves h) {
   return reinterpret_cast<Floats>(_mm512_maskz_cvtph_ps(kEveryLane, reinterpret_cast<__m256i>(h)));
 }
 ACTCHECK_ALWAYS_INLINE Halves float_to_float16(Floats v) {
-  return reinterpret_cast<Halves>(_mm512_maskz_cvtps_ph(
-      kEveryLane, reinterpret_cast<__m512>(v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  __m256i h = _mm512_maskz_cvtps_ph(kEveryLane, reinterpret_cast<__m512>(v),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  asm("" : "+v"(h));
+  return reinterpret_cast<Halves>(h);
 }
 #elif defined(__F16C__)
 ACTCHECK_ALWAYS_INLINE Floats float16_to_float(Halves h) {
@@ -79,22 +83,18 @@ ACTCHECK_ALWAYS_INLINE Halves float_to_float16(Floats v) {
 #if defined(__AVX512F__) || defined(__F16C__)
 ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, Float16) { return float16_to_float(h); }
 
-// The certainty of float16's rounding: how far |v| lies from the nearest midpoint, half the grid
-// spacing 2^(E−10), E = max(exponent of |v|, −14), less its distance from the rounded value r. Past
-// the largest float16, r = ∞ counts as 2^16, the next power of 2, so that the midpoint 65520 is
-// found too; from 2^16 on, v and the exact value both round to ∞.
+// float16's grid is float32's with 13 bits dropped from 2^-14 (its smallest normal) to 2^16, and
+// more below, where its spacing stays 2^-24: 126 − E for a biased exponent E, up to 30 (below
+// 2^-30 everything rounds to 0, far from the least midpoint 2^-25). From 2^16 on (the midpoint
+// 65520 lies below) the float and the exact value both round to ∞. NaN is never certain.
 ACTCHECK_ALWAYS_INLINE NarrowedLanes<Float16> narrow_lanes(Floats v, Float16) {
-  const Halves codes = float_to_float16(v);
-  const Floats magnitude = min(abs(v), splat(0x1p17f));
-  const Floats r = min(abs(float16_to_float(codes)), splat(0x1p16f));
-  const Ints biased = simd::as_ints(magnitude) >> 23;
-  const Ints grid_binade = biased < 127 - 14 ? Ints{} + (127 - 14) : biased;
-  const Floats half_spacing = simd::as_floats((grid_binade - 11) << 23);
-  // |v| − r is exact (they lie within a spacing of each other), and so is the margin but for a
-  // rounding far below kFloatPathUlps.
-  const Floats margin = half_spacing - abs(magnitude - r);
-  const Ints certain = (margin > magnitude * (kFloatPathUlps * 0x1p-23f)) | (magnitude >= 0x1p16f);
-  return {codes, certain & (v == v)};
+  const Ints bits = simd::as_ints(v);
+  const Ints below_normal = 126 - ((bits >> 23) & 0xff);
+  const Ints dropped =
+      below_normal < 13 ? Ints{} + 13 : (below_normal > 30 ? Ints{} + 30 : below_normal);
+  const Ints significand = (bits & 0x7fffff) | 0x800000;
+  const Ints certain = (clear_of_midpoints(significand, dropped) & (v == v)) | (abs(v) >= 0x1p16f);
+  return {float_to_float16(v), certain};
 }
 #endif
 
@@ -105,18 +105,14 @@ ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, BFloat16) {
 // bfloat16 is float32's top half: rounding the bit pattern's low half to nearest even rounds the
 // value (and carries into the exponent, up to ∞, as it should). Results below 2^-118, where
 // bfloat16's spacing nears float32's subnormals, are left to the double path unless they are 0.
+// ±∞ (low half 0) count as certain; NaN does not.
 ACTCHECK_ALWAYS_INLINE NarrowedLanes<BFloat16> narrow_lanes(Floats v, BFloat16) {
   const Ints bits = simd::as_ints(v);
   const Ints magnitude_bits = bits & 0x7fffffff;
   const Ints rounded = (magnitude_bits + 0x7fff + ((magnitude_bits >> 16) & 1)) >> 16;
   const Floats magnitude = simd::as_floats(magnitude_bits);
-  const Floats r = simd::as_floats(rounded << 16);
-  const Floats half_spacing = simd::as_floats((magnitude_bits & 0x7f800000) - (8 << 23));
-  // NaN where |v| is ∞ or NaN, −∞ where v rounds up to ∞: both left to the double path (but ±∞).
-  const Floats margin = half_spacing - abs(magnitude - r);
-  const Ints normal_enough =
-      (magnitude >= 0x1p-118f) & (margin > magnitude * (kFloatPathUlps * 0x1p-23f));
-  const Ints certain = normal_enough | (magnitude == 0.0f) | (magnitude == splat(INFINITY));
+  const Ints certain =
+      ((magnitude >= 0x1p-118f) & clear_of_midpoints(bits, Ints{} + 16)) | (magnitude == 0.0f);
   return {__builtin_convertvector(rounded | ((bits >> 16) & 0x8000), Halves), certain};
 }
 
@@ -125,16 +121,15 @@ ACTCHECK_ALWAYS_INLINE NarrowedLanes<float> narrow_lanes(Floats v, float) {
   return {v, Ints{} - 1};
 }
 
+// The first `count` ≤ kLanes elements at p as floats (exactly), the other lanes 0.
 template <class T>
-ACTCHECK_ALWAYS_INLINE StorageLanes<T> load_lanes(const T* p, std::size_t count) {
+ACTCHECK_ALWAYS_INLINE Floats load_lanes(const T* p, std::size_t count) {
   if constexpr (std::is_same_v<T, float>) {
-    const Floats v = simd::load(p, count);
-    return {v, v};
+    return simd::load(p, count);
   } else {
-    // The first `count` ≤ kLanes elements, the other lanes 0.
     Halves h{};
     std::memcpy(&h, p, count * sizeof(T));
-    return {widen_lanes(h, T{}), h};
+    return widen_lanes(h, T{});
   }
 }
 
@@ -145,14 +140,6 @@ ACTCHECK_ALWAYS_INLINE void store_lanes(T* p, Codes<T> codes, std::size_t count)
   } else {
     std::memcpy(static_cast<void*>(p), &codes, count * sizeof(T));
   }
-}
-
-// A register loaded by load_lanes, as the elements it came from.
-template <class T>
-using Lanes = std::array<T, simd::kLanes>;
-template <class T>
-ACTCHECK_ALWAYS_INLINE Lanes<T> elements_of(const StorageLanes<T>& lanes) {
-  return std::bit_cast<Lanes<T>>(lanes.codes);
 }
 
 }  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
