@@ -67,6 +67,8 @@ ACTCHECK_ALWAYS_INLINE Floats float16_to_float(Halves h) {
 ACTCHECK_ALWAYS_INLINE Halves float_to_float16(Floats v) {
   __m256i h = _mm512_maskz_cvtps_ph(kEveryLane, reinterpret_cast<__m512>(v),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  // In a register: GCC would fold the store that follows into vcvtps2ph's memory form, which is
+  // slow on AMD's cores (float16 relu: 3.9 against 5.2 G elements/s on this EPYC).
   asm("" : "+v"(h));
   return reinterpret_cast<Halves>(h);
 }
