@@ -342,7 +342,12 @@ SweepOutcome run_sweep(const std::vector<Job>& jobs, const SweepOptions& options
   const unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::jthread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      worker();
+      reference::release_thread_caches();
+    });
+  }
   pool.clear();  // joins
   progress.finish();
   if (failure) std::rethrow_exception(failure);

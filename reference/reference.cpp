@@ -177,6 +177,8 @@ double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format fo
   return ziv<1>(fn, q, x, p, {&spec(format)})[0];
 }
 
+void release_thread_caches() { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); }
+
 DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p) {
   return dispatch<DoubleInterval>(fn, q, x, p);
 }

@@ -77,6 +77,10 @@ inline std::optional<double> decide_rounding(const DoubleInterval& e, Format for
 inline constexpr mpfr_prec_t kMaxWorkingBits = 1 << 16;
 double correctly_rounded(Fn fn, Quantity q, double x, const Params& p, Format format);
 
+// Frees the caches MPFR keeps per thread (constants such as π and log 2, its pool of integers): a
+// thread that used the reference calls it before it ends, or they leak.
+void release_thread_caches();
+
 // The fast tier: an enclosure in double precision (see double_interval.hpp for its error bound).
 DoubleInterval fast_enclose(Fn fn, Quantity q, double x, const Params& p);
 
