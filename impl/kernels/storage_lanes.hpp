@@ -32,9 +32,10 @@ inline constexpr bool kStorageTakesFloatPaths = false;
 inline constexpr int kFloatPathUlps = 4;
 
 // Whether a float lies more than kFloatPathUlps of its ULP from every midpoint of a grid whose
-// spacing is 2^dropped of them, given its significand (24 bits, the leading 1 included): the bits
-// that narrowing drops, against the midpoint's pattern 100…0. A midpoint lies inside a binade or
-// at its bottom, and the exact value lies within 1 ULP of the float: so where this holds, both
+// spacing is 2^dropped of them, given its significand (24 bits, the leading 1 included; only the
+// low `dropped` bits are read, so the bit pattern serves while they lie below the exponent): the
+// bits that narrowing drops, against the midpoint's pattern 100…0. A midpoint lies inside a binade
+// or at its bottom, and the exact value lies within 1 ULP of the float: so where this holds, both
 // round alike.
 ACTCHECK_ALWAYS_INLINE Ints clear_of_midpoints(Ints significand, Ints dropped) {
   const Ints midpoint = (Ints{} + 1) << (dropped - 1);
@@ -91,9 +92,9 @@ ACTCHECK_ALWAYS_INLINE Floats widen_lanes(Halves h, Float16) { return float16_to
 // 65520 lies below) the float and the exact value both round to ∞. NaN is never certain.
 ACTCHECK_ALWAYS_INLINE NarrowedLanes<Float16> narrow_lanes(Floats v, Float16) {
   const Ints bits = simd::as_ints(v);
-  const Ints below_normal = 126 - ((bits >> 23) & 0xff);
+  const Ints by_exponent = 126 - ((bits >> 23) & 0xff);
   const Ints dropped =
-      below_normal < 13 ? Ints{} + 13 : (below_normal > 30 ? Ints{} + 30 : below_normal);
+      by_exponent < 13 ? Ints{} + 13 : (by_exponent > 30 ? Ints{} + 30 : by_exponent);
   const Ints significand = (bits & 0x7fffff) | 0x800000;
   const Ints certain = (clear_of_midpoints(significand, dropped) & (v == v)) | (abs(v) >= 0x1p16f);
   return {float_to_float16(v), certain};
