@@ -34,9 +34,9 @@ ACTCHECK_ALWAYS_INLINE Floats with_sign_of(Floats magnitude, Floats x) {
   return simd::as_floats(simd::as_ints(magnitude) | sign_bit(x));
 }
 
-// The smaller and the larger of a and b, lane by lane; where a is NaN, NaN (vminps, vmaxps).
-ACTCHECK_ALWAYS_INLINE Floats min(Floats a, Floats b) { return b < a ? b : a; }
-ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) { return b > a ? b : a; }
+// The smaller and the larger of a and b, lane by lane; where a is NaN, NaN.
+using simd::max;
+using simd::min;
 
 // −|x|, but not below −bound (NaN gives −bound: the float paths' domains exclude NaN).
 ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {

@@ -47,6 +47,28 @@ ACTCHECK_ALWAYS_INLINE Floats fma(Floats a, Floats b, Floats c) {
 #endif
 }
 
+// b < a ? b : a and b > a ? b : a, lane by lane: a where either is NaN, and a where a and b are
+// zeros of opposite signs. These are vminps(b, a) and vmaxps(b, a) exactly; GCC compiles the
+// extensions' selects to a compare and a blend instead (two instructions).
+ACTCHECK_ALWAYS_INLINE Floats min(Floats a, Floats b) {
+#if defined(__AVX512F__)
+  return _mm512_maskz_min_ps(0xffff, b, a);  // _mm512_min_ps warns in GCC 12
+#elif defined(__AVX2__)
+  return _mm256_min_ps(b, a);
+#else
+  return b < a ? b : a;
+#endif
+}
+ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) {
+#if defined(__AVX512F__)
+  return _mm512_maskz_max_ps(0xffff, b, a);
+#elif defined(__AVX2__)
+  return _mm256_max_ps(b, a);
+#else
+  return b > a ? b : a;
+#endif
+}
+
 // table[j] in each lane, j in [0, 16).
 ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
   if constexpr (kLanes == 16) {
