@@ -12,6 +12,8 @@
 // result); loops.hpp computes the lanes outside it by the double path.
 #pragma once
 
+#include <bit>
+
 #include "impl/kernels/simd.hpp"
 
 namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
@@ -42,9 +44,6 @@ using simd::min;
 ACTCHECK_ALWAYS_INLINE Floats minus_abs_clamped(Floats x, float bound) {
   return max(splat(-bound), simd::as_floats(simd::as_ints(x) | kFloatSignBit));
 }
-
-// 2^n for n in [−126, 127].
-ACTCHECK_ALWAYS_INLINE Floats pow2(Ints n) { return simd::as_floats((n + 127) << 23); }
 
 // `result`, or a quiet NaN where v is NaN: for the selects that would make a number of a NaN.
 ACTCHECK_ALWAYS_INLINE Floats nan_where_nan(Floats v, Floats result) {
@@ -120,15 +119,11 @@ ACTCHECK_ALWAYS_INLINE FloatPair two_sum(Floats a, Floats b) {
   return {s, (a - (s - b_part)) + (b - b_part)};
 }
 
-// 1 + e and 1 − e as pairs, for a pair 0 ≤ e ≤ 1: the Fast2Sum with 1 is exact, e.lo joins the
+// 1 + e as a pair, for a pair 0 ≤ e ≤ 1: the Fast2Sum with 1 is exact, e.lo joins the
 // tail.
 ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {
   const FloatPair sum = fast_two_sum(splat(1.0f), e.hi);
   return {sum.hi, sum.lo + e.lo};
-}
-ACTCHECK_ALWAYS_INLINE FloatPair one_minus(FloatPair e) {
-  const FloatPair difference = fast_two_sum(splat(1.0f), -e.hi);
-  return {difference.hi, difference.lo - e.lo};
 }
 
 // The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative). a = ±0
@@ -148,7 +143,7 @@ ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, const float (&c)[N]) {
 
 // ---- Exponential --------------------------------------------------------------------------------
 
-// e^a = 2^(k/16)·e^r as a pair, for a in [−80, 0] (pow2 needs a ≥ −87, where 2^(k/16) is normal):
+// e^a = 2^(k/16)·e^r as a pair, for a in [−80, 0] (a ≥ −87 keeps 2^m normal):
 //  - k = round(16a/ln 2) from the 1.5·2^23 shift, which leaves k in the low bits of the sum;
 //  - r = a − k·ln(2)/16, |r| ≤ ln(2)/32: k·kLn2Over16HiF and its difference from a are exact, and
 //    the rounding of the second step, below 2^-24·|r|, costs 2^-29 relative;
@@ -165,12 +160,15 @@ ACTCHECK_ALWAYS_INLINE FloatPair exp_pair(Floats a, Floats tail = splat(-0.0f),
   constexpr float kSixteenOverLn2 = 0x1.715476p4f;
   const Floats shifted = simd::fma(a, splat(kSixteenOverLn2), splat(kShift));
   const Floats k = shifted - kShift;
-  const Ints k_int = simd::as_ints(shifted) - simd::as_ints(splat(kShift));
   const Floats t = simd::fma(k, Floats{} - kLn2Over16HiF, a);
   const Floats r = simd::fma(k, Floats{} - kLn2Over16LoF, t) + tail;
   const Floats q = simd::fma(r * r, horner(r, kExpPolyF), r);
-  const Ints j = k_int & 15;
-  const Floats scale = pow2((k_int >> 4) + scale_exponent);
+  // shifted's bits are kShift's plus k, and kShift's low 22 bits are 0: j is the low 4 bits, and
+  // m = ⌊k/16⌋ plus 2^m's bias 127 comes from one subtraction (127·16 less before the shift).
+  const Ints bits = simd::as_ints(shifted);
+  const Ints j = bits & 15;
+  constexpr std::int32_t kShiftBitsLessBias = std::bit_cast<std::int32_t>(kShift) - 127 * 16;
+  const Floats scale = simd::as_floats((((bits - kShiftBitsLessBias) >> 4) + scale_exponent) << 23);
   const Floats table_hi = simd::lookup16(kExp2TableHiF, j);
   const Floats table_lo = simd::lookup16(kExp2TableLoF, j);
   return fast_two_sum(table_hi * scale, simd::fma(table_hi, q, table_lo) * scale);

@@ -18,8 +18,8 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
 }
 
 // tanh(a), a ≥ 0, in parts: a + cube·poly below 1/4 (cube = a³, poly = P(a²)), the quotient
-// (1 − e)/(1 + e) with e = e^(−2a) beyond. tanh's forward rounds them once; tanh_pair keeps them
-// as a pair (for tanhshrink′).
+// (1 − e)/(1 + e) = 2/(1 + e) − 1 with e = e^(−2a) beyond. tanh's forward rounds them once;
+// tanh_pair keeps them as a pair (for tanhshrink′).
 struct TanhParts {
   Floats cube, poly;
   Quotient quotient;
@@ -28,7 +28,12 @@ struct TanhParts {
 ACTCHECK_ALWAYS_INLINE TanhParts tanh_parts(Floats a) {
   const Floats a2 = a * a;
   const LogisticParts s = logistic_parts(a + a);
-  return {a * a2, horner(a2, kTanhPolyF), divide(one_minus(s.e), s.denominator, s.inv),
+  // 2/(1 + e): q0 = 2·inv lies in [1, 2], so q0 − 1 is exact and the remainder stays that of 2/(1 +
+  // e); no pair for 1 − e is needed.
+  const Quotient two_over = divide({splat(2.0f), Floats{}}, s.denominator, s.inv);
+  return {a * a2,
+          horner(a2, kTanhPolyF),
+          {two_over.q0 - 1.0f, two_over.remainder, two_over.inv},
           a < kTanhSmallF};
 }
 ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
