@@ -100,7 +100,12 @@ struct Quotient {
 };
 ACTCHECK_ALWAYS_INLINE Quotient divide(FloatPair a, FloatPair b, Floats inv) {
   const Floats q0 = a.hi * inv;
-  return {q0, simd::fma(-q0, b.hi, a.hi) + simd::fma(-q0, b.lo, a.lo), inv};
+  return {q0, simd::fnma(q0, b.hi, a.hi) + simd::fnma(q0, b.lo, a.lo), inv};
+}
+// A numerator of one float: the remainder's two terms in one chain of fma, rounded once.
+ACTCHECK_ALWAYS_INLINE Quotient divide(Floats a, FloatPair b, Floats inv) {
+  const Floats q0 = a * inv;
+  return {q0, simd::fnma(q0, b.lo, simd::fnma(q0, b.hi, a)), inv};
 }
 ACTCHECK_ALWAYS_INLINE Floats rounded(Quotient q) { return simd::fma(q.remainder, q.inv, q.q0); }
 ACTCHECK_ALWAYS_INLINE FloatPair pair(Quotient q) { return {q.q0, q.remainder * q.inv}; }
@@ -126,11 +131,15 @@ ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {
   return {sum.hi, sum.lo + e.lo};
 }
 
+ACTCHECK_ALWAYS_INLINE Floats high_part(Floats x) { return x; }
+ACTCHECK_ALWAYS_INLINE Floats high_part(FloatPair x) { return x.hi; }
+
 // The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative). a = ±0
 // gives a.hi·inv's signed zero (the remainder's +0 would turn −0 into +0).
-ACTCHECK_ALWAYS_INLINE Floats divided(FloatPair a, FloatPair b) {
+template <class Numerator>  // Floats, or a FloatPair
+ACTCHECK_ALWAYS_INLINE Floats divided(Numerator a, FloatPair b) {
   const Quotient q = divide(a, b, 1.0f / b.hi);
-  return a.hi == 0.0f ? q.q0 : rounded(q);
+  return high_part(a) == 0.0f ? q.q0 : rounded(q);
 }
 
 // P(t), highest power first, by Horner's rule in fma.
@@ -210,9 +219,6 @@ ACTCHECK_ALWAYS_INLINE LogisticParts logistic_parts(FloatPair x, Ints scale_expo
   return logistic_parts_from(exp_pair(minus_abs, tail, scale_exponent));
 }
 
-ACTCHECK_ALWAYS_INLINE Floats high_part(Floats x) { return x; }
-ACTCHECK_ALWAYS_INLINE Floats high_part(FloatPair x) { return x.hi; }
-
 // σ(x) as the quotient 1/(1 + e) for x > 0, e/(1 + e) otherwise (2^n times that, n =
 // scale_exponent).
 template <class Argument>  // Floats, or a FloatPair
@@ -236,8 +242,7 @@ struct LogisticPair {
 template <class Argument>  // Floats, or a FloatPair
 ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Argument x, Ints scale_exponent = Ints{}) {
   const LogisticParts s = logistic_parts(x, scale_exponent);
-  return {pair(divide({splat(1.0f), Floats{}}, s.denominator, s.inv)),
-          pair(divide(s.e, s.denominator, s.inv))};
+  return {pair(divide(splat(1.0f), s.denominator, s.inv)), pair(divide(s.e, s.denominator, s.inv))};
 }
 
 }  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA

@@ -30,7 +30,7 @@ ACTCHECK_ALWAYS_INLINE TanhParts tanh_parts(Floats a) {
   const LogisticParts s = logistic_parts(a + a);
   // 2/(1 + e): q0 = 2·inv lies in [1, 2], so q0 − 1 is exact and the remainder stays that of 2/(1 +
   // e); no pair for 1 − e is needed.
-  const Quotient two_over = divide({splat(2.0f), Floats{}}, s.denominator, s.inv);
+  const Quotient two_over = divide(splat(2.0f), s.denominator, s.inv);
   return {a * a2,
           horner(a2, kTanhPolyF),
           {two_over.q0 - 1.0f, two_over.remainder, two_over.inv},

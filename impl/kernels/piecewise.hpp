@@ -244,12 +244,11 @@ struct Kernel<Fn::softsign> {
     const FloatPair denominator = one_plus_abs(clamped);
     // The quotient of the magnitude: +0 for x = ±0 (the sign comes after), so rounded() needs
     // none of divided()'s care for a signed zero.
-    return with_sign_of(rounded(divide({clamped, Floats{}}, denominator, 1.0f / denominator.hi)),
-                        x);
+    return with_sign_of(rounded(divide(clamped, denominator, 1.0f / denominator.hi)), x);
   }
   Floats backward_f32(Floats x, Floats dy) const {
     const FloatPair d = one_plus_abs(abs(x));
-    return divided({dy, Floats{}}, times(d, d));
+    return divided(dy, times(d, d));
   }
   Ints backward_domain(Floats x, Floats dy) const {
     return (abs(x) <= 0x1p30f) & gradient_in_domain(dy);

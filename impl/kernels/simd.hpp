@@ -69,6 +69,18 @@ ACTCHECK_ALWAYS_INLINE Floats max(Floats a, Floats b) {
 #endif
 }
 
+// c − a·b, rounded once: fma(−a, b, c) in one instruction (GCC does not fold the negation into
+// the intrinsic).
+ACTCHECK_ALWAYS_INLINE Floats fnma(Floats a, Floats b, Floats c) {
+#if defined(__AVX512F__)
+  return _mm512_fnmadd_ps(a, b, c);
+#elif defined(__FMA__)
+  return _mm256_fnmadd_ps(a, b, c);
+#else
+  return fma(-a, b, c);
+#endif
+}
+
 // table[j] in each lane, j in [0, 16).
 ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
   if constexpr (kLanes == 16) {
