@@ -80,24 +80,41 @@ bool takes_float_path(const Kernel<fn>& kernel) {
   }
 }
 
+// Whether a kernel's float path for a pass gives, on elements of any storage format, values of that
+// format or NaN (a selection among x, dy, 0 and 1, say): `kForwardInStorage` or
+// `kBackwardInStorage` in the kernel. Narrowing those is exact, so the float16 and bfloat16 loops
+// skip the test of certainty and send only NaN to the double path.
+template <Fn fn>
+constexpr bool forward_in_storage() {
+  if constexpr (requires { Kernel<fn>::kForwardInStorage; }) return Kernel<fn>::kForwardInStorage;
+  return false;
+}
+template <Fn fn>
+constexpr bool backward_in_storage() {
+  if constexpr (requires { Kernel<fn>::kBackwardInStorage; }) return Kernel<fn>::kBackwardInStorage;
+  return false;
+}
+
 // The float path's loop: `fast` on simd::kLanes elements at a time (the last few zero-padded),
 // then, where `domain` (if the kernel has one) leaves a lane out, or where narrowing to float16 or
-// bfloat16 is not certain (storage_lanes.hpp), `exact`, the double path, on that element alone.
-// Which path an element takes depends on it alone, so every instruction set gives the same bits
-// whatever its width.
+// bfloat16 is not certain (storage_lanes.hpp; for a path kInStorage, where the result is NaN),
+// `exact`, the double path, on that element alone. Which path an element takes depends on it
+// alone, so every instruction set gives the same bits whatever its width.
 struct EveryLane {};
-template <class T, class Fast, class Domain, class Exact>
+template <bool kInStorage, class T, class Fast, class Domain, class Exact>
 ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const T* a, const T* b, T* out, Fast fast,
                                        Domain domain, Exact exact) {
   const auto step = [&](std::size_t i, std::size_t count) {
     const Floats va = load_lanes(a + i, count), vb = load_lanes(b + i, count);
-    const NarrowedLanes<T> result = narrow_lanes(fast(va, vb), T{});
+    const Floats v = fast(va, vb);
+    const NarrowedLanes<T> result = narrow_lanes(v, T{});
     constexpr bool kEveryLane = std::is_same_v<Domain, EveryLane>;
     if constexpr (kEveryLane && std::is_same_v<T, float>) {
       // float32 results are always certain: a float32 loop without a domain has nothing to check.
       store_lanes(out + i, result.codes, count);
     } else {
       Ints inside = result.certain;
+      if constexpr (kInStorage && !std::is_same_v<T, float>) inside = v == v;
       if constexpr (!kEveryLane) inside &= domain(va, vb);
       const std::uint32_t fast_lanes = simd::lane_bits(inside);
       if (fast_lanes == simd::kEveryLaneBits) [[likely]] {
@@ -132,9 +149,9 @@ template <Fn fn, class T>
       const auto exact = [&](T v, T) { return forward_element(kernel, v); };
       if constexpr (requires(Floats v) { kernel.forward_domain(v); }) {
         const auto domain = [&](Floats v, Floats) { return kernel.forward_domain(v); };
-        return float_loop(n, x, x, y, fast, domain, exact);
+        return float_loop<forward_in_storage<fn>()>(n, x, x, y, fast, domain, exact);
       } else {
-        return float_loop(n, x, x, y, fast, EveryLane{}, exact);
+        return float_loop<forward_in_storage<fn>()>(n, x, x, y, fast, EveryLane{}, exact);
       }
     }
   }
@@ -152,9 +169,9 @@ template <Fn fn, class T>
       const auto exact = [&](T v, T g) { return backward_element(kernel, v, g); };
       if constexpr (requires(Floats v) { kernel.backward_domain(v, v); }) {
         const auto domain = [&](Floats v, Floats g) { return kernel.backward_domain(v, g); };
-        return float_loop(n, x, dy, dx, fast, domain, exact);
+        return float_loop<backward_in_storage<fn>()>(n, x, dy, dx, fast, domain, exact);
       } else {
-        return float_loop(n, x, dy, dx, fast, EveryLane{}, exact);
+        return float_loop<backward_in_storage<fn>()>(n, x, dy, dx, fast, EveryLane{}, exact);
       }
     }
   }
@@ -174,7 +191,7 @@ template <Fn fn, class T>
         return kernel.backward_from_output_domain(v, g);
       };
       const auto exact = [&](T v, T g) { return backward_from_output_element(kernel, v, g); };
-      return float_loop(n, y, dy, dx, fast, domain, exact);
+      return float_loop<false>(n, y, dy, dx, fast, domain, exact);
     }
   }
 #pragma omp simd

@@ -40,6 +40,7 @@ bool all_floats(const double (&values)[N]) {
 template <>
 struct Kernel<Fn::step> {
   explicit Kernel(const Params&) {}
+  static constexpr bool kForwardInStorage = true, kBackwardInStorage = true;  // 0 or 1; dy·0
   double value(double x) const { return x > 0 ? 1.0 : 0.0; }
   double derivative(double) const { return 0.0; }
   Floats value_f32(Floats x) const { return nan_where_nan(x, one_where(x > 0.0f)); }
@@ -62,6 +63,7 @@ struct Kernel<Fn::linear> {
 template <>
 struct Kernel<Fn::relu> {
   explicit Kernel(const Params&) {}
+  static constexpr bool kForwardInStorage = true, kBackwardInStorage = true;  // x or 0; gated
   double value(double x) const { return x > 0 ? x : 0.0; }
   double derivative(double x) const { return x > 0 ? 1.0 : 0.0; }
   Floats value_f32(Floats x) const { return x <= 0.0f ? Floats{} : x; }  // NaN is not <= 0
@@ -93,6 +95,7 @@ template <>
 struct Kernel<Fn::threshold> {
   double threshold, replacement;
   explicit Kernel(const Params& p) : threshold(p[0]), replacement(p[1]) {}
+  static constexpr bool kBackwardInStorage = true;  // gated
   double value(double x) const { return x > threshold ? x : replacement; }
   double derivative(double x) const { return x > threshold ? 1.0 : 0.0; }
   bool float_path_applies() const { return all_floats({threshold, replacement}); }
@@ -109,6 +112,7 @@ template <>
 struct Kernel<Fn::thresholded_relu> {
   double theta;
   explicit Kernel(const Params& p) : theta(p[0]) {}
+  static constexpr bool kForwardInStorage = true, kBackwardInStorage = true;  // x or 0; gated
   double value(double x) const { return x > theta ? x : 0.0; }
   double derivative(double x) const { return x > theta ? 1.0 : 0.0; }
   bool float_path_applies() const { return all_floats({theta}); }
@@ -123,6 +127,7 @@ struct Kernel<Fn::thresholded_relu> {
 // hardtanh and relu6: x clamped to [lo, hi], derivative 1 strictly inside.
 struct Clamp {
   double lo, hi;
+  static constexpr bool kBackwardInStorage = true;  // gated
   double value(double x) const { return x < lo ? lo : (x > hi ? hi : x); }
   double derivative(double x) const { return x > lo && x < hi ? 1.0 : 0.0; }
   bool float_path_applies() const { return all_floats({lo, hi}); }
@@ -142,6 +147,7 @@ struct Kernel<Fn::hardtanh> : Clamp {
 template <>
 struct Kernel<Fn::relu6> : Clamp {
   explicit Kernel(const Params&) : Clamp{0.0, 6.0} {}
+  static constexpr bool kForwardInStorage = true;  // x, 0 or 6
   // max(0, x) first: relu6(−0) = 0, as relu's.
   double value(double x) const { return Clamp::value(x > 0 ? x : 0.0); }
   Floats value_f32(Floats x) const {
@@ -188,6 +194,7 @@ template <>
 struct Kernel<Fn::softshrink> {
   double lambda;
   explicit Kernel(const Params& p) : lambda(p[0]) {}
+  static constexpr bool kBackwardInStorage = true;  // gated
   double value(double x) const {
     return x > lambda ? x - lambda : (x < -lambda ? x + lambda : 0.0);
   }
@@ -206,6 +213,7 @@ template <>
 struct Kernel<Fn::hardshrink> {
   double lambda;
   explicit Kernel(const Params& p) : lambda(p[0]) {}
+  static constexpr bool kForwardInStorage = true, kBackwardInStorage = true;  // x or 0; gated
   double value(double x) const { return abs(x) > lambda ? x : 0.0; }
   double derivative(double x) const { return abs(x) > lambda ? 1.0 : 0.0; }
   bool float_path_applies() const { return all_floats({lambda}); }
