@@ -131,6 +131,7 @@ ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {
   return {sum.hi, sum.lo + e.lo};
 }
 
+// A float, or a pair's leading part.
 ACTCHECK_ALWAYS_INLINE Floats high_part(Floats x) { return x; }
 ACTCHECK_ALWAYS_INLINE Floats high_part(FloatPair x) { return x.hi; }
 
