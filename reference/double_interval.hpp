@@ -192,26 +192,28 @@ class DoubleInterval {
   // all four ends are finite, the signs say which two corners are the smallest and the largest
   // (rounding to nearest is monotonic, so the rounded corners order as the exact ones): the
   // formulas work mostly on intervals of one sign, and trying every corner took a third of a gelu
-  // sweep.
+  // sweep. A quotient's corners are a product's with b's ends swapped, 1/b reversing their order.
   bool finite() const { return std::isfinite(lo_) && std::isfinite(hi_); }
   [[gnu::always_inline]] static DoubleInterval product_ends(const DoubleInterval& a,
                                                             const DoubleInterval& b) {
-    if (a.finite() && b.finite()) {
-      if (a.lo_ >= 0 && b.lo_ >= 0) return outward(a.lo_ * b.lo_, a.hi_ * b.hi_);
-      if (a.hi_ <= 0 && b.hi_ <= 0) return outward(a.hi_ * b.hi_, a.lo_ * b.lo_);
-      if (a.lo_ >= 0 && b.hi_ <= 0) return outward(a.hi_ * b.lo_, a.lo_ * b.hi_);
-      if (a.hi_ <= 0 && b.lo_ >= 0) return outward(a.lo_ * b.hi_, a.hi_ * b.lo_);
-    }
-    return corners(a, b, [](double x, double y) { return x * y; });
+    return one_signed_ends(a, b, b.lo_, b.hi_, [](double x, double y) { return x * y; });
   }
-  static DoubleInterval quotient_ends(const DoubleInterval& a, const DoubleInterval& b) {
+  [[gnu::always_inline]] static DoubleInterval quotient_ends(const DoubleInterval& a,
+                                                             const DoubleInterval& b) {
+    return one_signed_ends(a, b, b.hi_, b.lo_, [](double x, double y) { return x / y; });
+  }
+  // f's corners of a and b, with b's ends given in the order in which f grows with them for a ≥ 0.
+  template <class F>
+  [[gnu::always_inline]] static DoubleInterval one_signed_ends(const DoubleInterval& a,
+                                                               const DoubleInterval& b, double b_lo,
+                                                               double b_hi, F f) {
     if (a.finite() && b.finite()) {
-      if (a.lo_ >= 0 && b.lo_ > 0) return outward(a.lo_ / b.hi_, a.hi_ / b.lo_);
-      if (a.hi_ <= 0 && b.hi_ < 0) return outward(a.hi_ / b.lo_, a.lo_ / b.hi_);
-      if (a.lo_ >= 0 && b.hi_ < 0) return outward(a.hi_ / b.hi_, a.lo_ / b.lo_);
-      if (a.hi_ <= 0 && b.lo_ > 0) return outward(a.lo_ / b.lo_, a.hi_ / b.hi_);
+      if (a.lo_ >= 0 && b_lo >= 0) return outward(f(a.lo_, b_lo), f(a.hi_, b_hi));
+      if (a.hi_ <= 0 && b_hi <= 0) return outward(f(a.hi_, b_hi), f(a.lo_, b_lo));
+      if (a.lo_ >= 0 && b_hi <= 0) return outward(f(a.hi_, b_lo), f(a.lo_, b_hi));
+      if (a.hi_ <= 0 && b_lo >= 0) return outward(f(a.lo_, b_hi), f(a.hi_, b_lo));
     }
-    return corners(a, b, [](double x, double y) { return x / y; });
+    return corners(a, b, f);
   }
 
   template <class F>

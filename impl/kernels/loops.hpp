@@ -85,15 +85,13 @@ bool takes_float_path(const Kernel<fn>& kernel) {
 // `kBackwardInStorage` in the kernel. Narrowing those is exact, so the float16 and bfloat16 loops
 // skip the test of certainty and send only NaN to the double path.
 template <Fn fn>
-constexpr bool forward_in_storage() {
-  if constexpr (requires { Kernel<fn>::kForwardInStorage; }) return Kernel<fn>::kForwardInStorage;
-  return false;
-}
+inline constexpr bool kForwardInStorage = requires {
+  requires Kernel<fn>::kForwardInStorage;
+};
 template <Fn fn>
-constexpr bool backward_in_storage() {
-  if constexpr (requires { Kernel<fn>::kBackwardInStorage; }) return Kernel<fn>::kBackwardInStorage;
-  return false;
-}
+inline constexpr bool kBackwardInStorage = requires {
+  requires Kernel<fn>::kBackwardInStorage;
+};
 
 // The float path's loop: `fast` on simd::kLanes elements at a time (the last few zero-padded),
 // then, where `domain` (if the kernel has one) leaves a lane out, or where narrowing to float16 or
@@ -113,8 +111,7 @@ ACTCHECK_ALWAYS_INLINE void float_loop(std::size_t n, const T* a, const T* b, T*
       // float32 results are always certain: a float32 loop without a domain has nothing to check.
       store_lanes(out + i, result.codes, count);
     } else {
-      Ints inside = result.certain;
-      if constexpr (kInStorage && !std::is_same_v<T, float>) inside = v == v;
+      Ints inside = kInStorage && !std::is_same_v<T, float> ? v == v : result.certain;
       if constexpr (!kEveryLane) inside &= domain(va, vb);
       const std::uint32_t fast_lanes = simd::lane_bits(inside);
       if (fast_lanes == simd::kEveryLaneBits) [[likely]] {
@@ -149,9 +146,9 @@ template <Fn fn, class T>
       const auto exact = [&](T v, T) { return forward_element(kernel, v); };
       if constexpr (requires(Floats v) { kernel.forward_domain(v); }) {
         const auto domain = [&](Floats v, Floats) { return kernel.forward_domain(v); };
-        return float_loop<forward_in_storage<fn>()>(n, x, x, y, fast, domain, exact);
+        return float_loop<kForwardInStorage<fn>>(n, x, x, y, fast, domain, exact);
       } else {
-        return float_loop<forward_in_storage<fn>()>(n, x, x, y, fast, EveryLane{}, exact);
+        return float_loop<kForwardInStorage<fn>>(n, x, x, y, fast, EveryLane{}, exact);
       }
     }
   }
@@ -169,9 +166,9 @@ template <Fn fn, class T>
       const auto exact = [&](T v, T g) { return backward_element(kernel, v, g); };
       if constexpr (requires(Floats v) { kernel.backward_domain(v, v); }) {
         const auto domain = [&](Floats v, Floats g) { return kernel.backward_domain(v, g); };
-        return float_loop<backward_in_storage<fn>()>(n, x, dy, dx, fast, domain, exact);
+        return float_loop<kBackwardInStorage<fn>>(n, x, dy, dx, fast, domain, exact);
       } else {
-        return float_loop<backward_in_storage<fn>()>(n, x, dy, dx, fast, EveryLane{}, exact);
+        return float_loop<kBackwardInStorage<fn>>(n, x, dy, dx, fast, EveryLane{}, exact);
       }
     }
   }
