@@ -40,6 +40,9 @@ class DoubleInterval {
   DoubleInterval known_negative() const {
     return DoubleInterval(std::min(lo_, -0.0), hi_ >= 0 ? -0.0 : hi_, point_ && hi_ < 0);
   }
+  // The same for a value known to be positive (the double tier's Φ, whose subtracted correction
+  // term takes the enclosure across 0 where erfc underflows).
+  DoubleInterval known_positive() const { return -(-*this).known_negative(); }
 
   friend DoubleInterval operator-(const DoubleInterval& a) {
     return DoubleInterval(-a.hi_, -a.lo_, a.point_);

@@ -328,7 +328,7 @@ inline DoubleInterval normal_cdf<DoubleInterval>(double x) {
   const R delta = R(residual) + R(-x) * R(kLo) + R::between(-epsilon, epsilon);
   const R xi = R(y0) + R::between(std::min(delta.lo(), 0.0), std::max(delta.hi(), 0.0));
   const R derivative = R(2.0) / sqrt(R::pi()) * exp(-square(xi));
-  return (erfc(R(y0)) - derivative * delta) * R(0.5);
+  return ((erfc(R(y0)) - derivative * delta) * R(0.5)).known_positive();
 }
 
 template <>
