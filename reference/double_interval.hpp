@@ -19,6 +19,11 @@ class DoubleInterval {
  public:
   // Error bound, in ulps, assumed for each double libm call.
   static constexpr double kLibmUlps = 8;
+  // An FMA residual of 0 (x·y − p, or q·y − x) proves a product p or a quotient q exact only where
+  // the residual cannot underflow to 0: it is a multiple of ulp(x)·ulp(y), which is at least
+  // 2^-1074 when the product, or the dividend (q normal), is at least 2^-969. Without this bound a
+  // quotient near 2^-1021 was taken for exact (tests/double_interval_test).
+  static constexpr double kExactResidualFloor = 0x1p-969;
 
   constexpr DoubleInterval() = default;
   explicit constexpr DoubleInterval(double x) : lo_(x), hi_(x), point_(true) {}
@@ -64,19 +69,20 @@ class DoubleInterval {
                                                          const DoubleInterval& b) {
     if (a.point_ && b.point_) {
       double p = a.lo_ * b.lo_;
-      // An FMA residual of 0 proves the product exact, unless it fell into the subnormals.
       if (std::isfinite(p) && std::fma(a.lo_, b.lo_, -p) == 0 &&
-          (p == 0 ? a.lo_ == 0 || b.lo_ == 0 : std::fabs(p) >= 0x1p-1022)) {
+          (p == 0 ? a.lo_ == 0 || b.lo_ == 0 : std::fabs(p) >= kExactResidualFloor)) {
         return DoubleInterval(p);
       }
     }
     return signed_like(product_ends(a, b), same_sign(a, b), opposite_sign(a, b));
   }
-  friend DoubleInterval operator/(const DoubleInterval& a, const DoubleInterval& b) {
+  [[gnu::always_inline]] friend DoubleInterval operator/(const DoubleInterval& a,
+                                                         const DoubleInterval& b) {
     if (b.lo_ <= 0 && b.hi_ >= 0) return DoubleInterval(-INFINITY, INFINITY, false);
     if (a.point_ && b.point_) {
       double q = a.lo_ / b.lo_;
-      if (std::isfinite(q) && std::fabs(q) >= 0x1p-1022 && std::fma(q, b.lo_, -a.lo_) == 0) {
+      if (std::isfinite(q) && std::fabs(q) >= 0x1p-1022 &&
+          std::fabs(a.lo_) >= kExactResidualFloor && std::fma(q, b.lo_, -a.lo_) == 0) {
         return DoubleInterval(q);
       }
     }

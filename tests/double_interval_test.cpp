@@ -1,0 +1,170 @@
+// The fast tier's interval arithmetic against MPFR: for operands of every sign (positive,
+// negative, straddling 0, points, ends at ±0), a + b, a − b, a·b and a/b enclose every exact
+// combination of the operands' ends, and are tight (each end at most two doubles outside the
+// directed rounding of the extreme corner). The one-signed shortcuts pick two corners out of four
+// by the operands' signs: a corner picked wrong fails the enclosure here.
+#include "reference/double_interval.hpp"
+
+#include <gtest/gtest.h>
+#include <mpfr.h>
+
+#include <array>
+#include <cmath>
+#include <functional>
+#include <random>
+
+namespace actcheck::reference {
+namespace {
+
+enum class Op { kAdd, kSub, kMul, kDiv };
+
+// x op y rounded toward −∞ and toward +∞ into a double, by MPFR (a directed rounding of a
+// 200-bit directed rounding is the directed rounding of the exact value).
+std::array<double, 2> directed(Op op, double x, double y) {
+  mpfr_t a, b, r;
+  mpfr_inits2(200, a, b, r, static_cast<mpfr_ptr>(nullptr));
+  mpfr_set_d(a, x, MPFR_RNDN);
+  mpfr_set_d(b, y, MPFR_RNDN);
+  std::array<double, 2> out;
+  for (int i = 0; i < 2; ++i) {
+    const mpfr_rnd_t rnd = i == 0 ? MPFR_RNDD : MPFR_RNDU;
+    switch (op) {
+      case Op::kAdd:
+        mpfr_add(r, a, b, rnd);
+        break;
+      case Op::kSub:
+        mpfr_sub(r, a, b, rnd);
+        break;
+      case Op::kMul:
+        mpfr_mul(r, a, b, rnd);
+        break;
+      case Op::kDiv:
+        mpfr_div(r, a, b, rnd);
+        break;
+    }
+    out[i] = mpfr_get_d(r, rnd);
+  }
+  mpfr_clears(a, b, r, static_cast<mpfr_ptr>(nullptr));
+  return out;
+}
+
+DoubleInterval apply(Op op, const DoubleInterval& a, const DoubleInterval& b) {
+  switch (op) {
+    case Op::kAdd:
+      return a + b;
+    case Op::kSub:
+      return a - b;
+    case Op::kMul:
+      return a * b;
+    case Op::kDiv:
+      return a / b;
+  }
+  return a;
+}
+
+const char* name(Op op) {
+  constexpr const char* kNames[] = {"+", "-", "*", "/"};
+  return kNames[static_cast<int>(op)];
+}
+
+// Magnitudes over every binade of the double range, and now and then 0.
+class Operands {
+ public:
+  double magnitude() {
+    if (rng_() % 16 == 0) return 0.0;
+    const int e = static_cast<int>(rng_() % 2098) - 1074;
+    return std::ldexp(1 + std::ldexp(static_cast<double>(rng_() >> 11), -53), e);
+  }
+  // An interval of the given sign class: 0 positive, 1 negative, 2 across 0, 3 a point.
+  DoubleInterval interval(int kind) {
+    double m1 = magnitude(), m2 = magnitude();
+    if (m1 > m2) std::swap(m1, m2);
+    // Ends near each other as well as far apart: the formulas' intervals are narrow.
+    if (rng_() % 2) m2 = std::nextafter(m1, INFINITY) + m1 * std::ldexp(1.0, -40);
+    switch (kind) {
+      case 0:
+        return DoubleInterval::between(m1, m2);
+      case 1:
+        return DoubleInterval::between(-m2, m1 == 0 ? -0.0 : -m1);
+      case 2:
+        return DoubleInterval::between(-m1, m2);
+      default:
+        return DoubleInterval(rng_() % 2 ? m1 : -m1);
+    }
+  }
+  int kind() { return static_cast<int>(rng_() % 4); }
+
+ private:
+  std::mt19937_64 rng_{20261207};
+};
+
+void check(Op op, const DoubleInterval& a, const DoubleInterval& b) {
+  const DoubleInterval r = apply(op, a, b);
+  double lowest = INFINITY, highest = -INFINITY;
+  for (double x : {a.lo(), a.hi()}) {
+    for (double y : {b.lo(), b.hi()}) {
+      const std::array<double, 2> d = directed(op, x, y);
+      lowest = std::min(lowest, d[0]);
+      highest = std::max(highest, d[1]);
+    }
+  }
+  const auto where = [&] {
+    return ::testing::Message() << std::hexfloat << "[" << a.lo() << ", " << a.hi() << "] "
+                                << name(op) << " [" << b.lo() << ", " << b.hi() << "] = [" << r.lo()
+                                << ", " << r.hi() << "], exact within [" << lowest << ", "
+                                << highest << "]";
+  };
+  ASSERT_FALSE(r.has_nan()) << where();
+  ASSERT_LE(r.lo(), lowest) << where();
+  ASSERT_GE(r.hi(), highest) << where();
+  const auto two_below = [](double v) {
+    return std::nextafter(std::nextafter(v, -INFINITY), -INFINITY);
+  };
+  const auto two_above = [](double v) {
+    return std::nextafter(std::nextafter(v, INFINITY), INFINITY);
+  };
+  ASSERT_GE(r.lo(), two_below(lowest)) << "not tight: " << where();
+  ASSERT_LE(r.hi(), two_above(highest)) << "not tight: " << where();
+  if (r.is_point()) {
+    ASSERT_EQ(lowest, highest) << "a point for an inexact result: " << where();
+  }
+}
+
+TEST(DoubleInterval, ArithmeticEnclosesEveryCornerForEverySignOfItsOperands) {
+  Operands gen;
+  int per_case[4][4] = {};
+  for (int i = 0; i < 200000; ++i) {
+    const int ka = gen.kind(), kb = gen.kind();
+    const DoubleInterval a = gen.interval(ka), b = gen.interval(kb);
+    for (Op op : {Op::kAdd, Op::kSub, Op::kMul}) {
+      check(op, a, b);
+      if (HasFatalFailure()) return;
+    }
+    // Division needs b clear of 0 (otherwise the answer is the whole line, checked below).
+    if (b.lo() > 0 || b.hi() < 0) {
+      check(Op::kDiv, a, b);
+      if (HasFatalFailure()) return;
+    }
+    ++per_case[ka][kb];
+  }
+  for (auto& row : per_case) {
+    for (int n : row) EXPECT_GT(n, 10000);  // every pair of sign classes was drawn
+  }
+}
+
+TEST(DoubleInterval, DivisionByAnIntervalAcrossZeroIsTheWholeLine) {
+  const DoubleInterval r = DoubleInterval(1.0) / DoubleInterval::between(-1.0, 2.0);
+  EXPECT_EQ(r.lo(), -INFINITY);
+  EXPECT_EQ(r.hi(), INFINITY);
+}
+
+TEST(DoubleInterval, ExactResultsStayPoints) {
+  EXPECT_TRUE((DoubleInterval(0.5) + DoubleInterval(0.25)).is_point());
+  EXPECT_TRUE((DoubleInterval(3.0) * DoubleInterval(0.125)).is_point());
+  EXPECT_TRUE((DoubleInterval(1.0) / DoubleInterval(4.0)).is_point());
+  EXPECT_FALSE((DoubleInterval(1.0) / DoubleInterval(3.0)).is_point());
+  EXPECT_FALSE((DoubleInterval(1.0) + DoubleInterval(0x1p-60)).is_point());
+}
+
+}  // namespace
+}  // namespace actcheck::reference
