@@ -7,13 +7,6 @@
 namespace actcheck::engine {
 namespace {
 
-std::size_t bin_of(double ulps) {
-  for (std::size_t i = 0; i < kBinUpperEdges.size(); ++i) {
-    if (ulps <= kBinUpperEdges[i]) return i;
-  }
-  return kBins - 1;
-}
-
 bool earlier(const Example& a, const Example& b) {
   return std::tie(a.input, a.element) < std::tie(b.input, b.element);
 }
@@ -52,24 +45,18 @@ std::string_view bin_label(std::size_t bin) {
   return kLabels[bin];
 }
 
-void Metrics::add(const UlpError& e, Example where) {
-  ++count;
-  where.ulps = e.ulps;
+bool Metrics::add_mismatch(const UlpError& e, const Example& where) {
   if (e.mismatch == Mismatch::kNonFinite) {
     ++non_finite;
     keep_earliest(non_finite_example, where);
-    return;
+    return false;
   }
-  if (e.mismatch == Mismatch::kSignedZero) {
-    ++signed_zero;
-    keep_earliest(signed_zero_example, where);
-  } else if (e.steps == 0) {
-    ++correctly_rounded;
-  }
-  ++histogram[bin_of(e.ulps)];
-  ulp_sum.add(e.ulps);
-  keep_worst(worst, where);
+  ++signed_zero;
+  keep_earliest(signed_zero_example, where);
+  return true;
 }
+
+void Metrics::consider_worst(const Example& candidate) { keep_worst(worst, candidate); }
 
 void Metrics::merge(const Metrics& other) {
   count += other.count;

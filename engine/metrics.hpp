@@ -43,12 +43,37 @@ struct Metrics {
   // skipped, counted, never guessed.
   std::uint64_t undecided_rows = 0;
 
-  void add(const UlpError& e, Example where);
+  // Inline: sweeps add every result. The rare cases (a mismatch, a new worst) are out of line.
+  void add(const UlpError& e, Example where) {
+    ++count;
+    where.ulps = e.ulps;
+    if (e.mismatch != Mismatch::kNone) [[unlikely]] {
+      if (!add_mismatch(e, where)) return;
+    } else if (e.steps == 0) {
+      ++correctly_rounded;
+    }
+    ++histogram[bin_of(e.ulps)];
+    ulp_sum.add(e.ulps);
+    if (!worst || e.ulps >= worst->ulps) [[unlikely]] {
+      consider_worst(where);
+    }
+  }
   void merge(const Metrics& other);
 
   double max_ulp() const { return worst ? worst->ulps : 0.0; }
   double mean_ulp() const;  // over the results with no non-finite mismatch
   bool operator==(const Metrics& other) const;
+
+ private:
+  static std::size_t bin_of(double ulps) {
+    for (std::size_t i = 0; i < kBinUpperEdges.size(); ++i) {
+      if (ulps <= kBinUpperEdges[i]) return i;
+    }
+    return kBins - 1;
+  }
+  // Counts a non-finite or signed-zero mismatch; whether the result still enters the histogram.
+  bool add_mismatch(const UlpError& e, const Example& where);
+  void consider_worst(const Example& candidate);
 };
 
 // Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5

@@ -47,7 +47,7 @@ Quantity quantity_of(Pass pass) {
 // A backend must answer with values of the format; anything else is a bug in the adapter, and
 // rounding it here would hide it.
 void check_representable(const Backend& b, const Job& job, double y) {
-  if (!reference::same_bits(reference::round_to_format(y, job.format), y)) {
+  if (!reference::is_value_of(y, spec(job.format))) [[unlikely]] {
     throw std::logic_error(fmt::format("backend {} returned {:a} for {}, not a value of {}",
                                        b.name(), y, job.key(), spec(job.format).name));
   }

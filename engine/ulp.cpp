@@ -23,12 +23,6 @@ int non_finite_class(double v) {
 
 }  // namespace
 
-double ulp(double v, Format format) {
-  const FormatSpec& f = spec(format);
-  const int e = (v == 0 || !std::isfinite(v)) ? f.emin : std::max(carrier::binade(v), f.emin);
-  return carrier::scale(1.0, e - f.precision + 1);
-}
-
 std::int64_t ordinal(double x, Format format) {
   const std::uint64_t bits = to_bits(x, format);
   const auto magnitude = static_cast<std::int64_t>(bits & ~sign_mask(format));
@@ -60,22 +54,25 @@ std::string_view to_string(Mismatch m) {
   return "?";
 }
 
-UlpError measure(double y, const reference::Exact& v, Format format) {
-  const double r = v.rounded;
-  if (!std::isfinite(y) || !std::isfinite(r)) {
-    if (non_finite_class(y) == non_finite_class(r)) return {};
-    return {.mismatch = Mismatch::kNonFinite};
-  }
-  UlpError e;
-  e.ulps = std::fabs(y - v.approx) / ulp(v.approx, format);
-  if (reference::same_bits(y, r)) return e;  // the common case: no walk to count
+namespace detail {
+
+UlpError measure_non_finite(double y, double rounded) {
+  if (non_finite_class(y) == non_finite_class(rounded)) return {};
+  return {.mismatch = Mismatch::kNonFinite};
+}
+
+UlpError count_steps(double y, double rounded, Format format, UlpError e) {
   const std::int64_t a = ordinal(y, format);
-  const std::int64_t b = ordinal(r, format);
+  const std::int64_t b = ordinal(rounded, format);
   e.steps = static_cast<std::uint64_t>(std::llabs(a - b));
   // ±0 are one value of the arithmetic: a walk across zero counts them once.
   if ((a < 0) != (b < 0)) e.steps -= 1;
-  if (y == 0 && r == 0 && std::signbit(y) != std::signbit(r)) e.mismatch = Mismatch::kSignedZero;
+  if (y == 0 && rounded == 0 && std::signbit(y) != std::signbit(rounded)) {
+    e.mismatch = Mismatch::kSignedZero;
+  }
   return e;
 }
+
+}  // namespace detail
 
 }  // namespace actcheck::engine

@@ -2,17 +2,25 @@
 // through `measure`; nothing else computes an error.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
+#include "catalog/carrier_bits.hpp"
 #include "catalog/format.hpp"
 #include "reference/reference.hpp"
+#include "reference/rounding.hpp"
 
 namespace actcheck::engine {
 
 // The spacing of `format` at v: 2^(max(e, emin) − p + 1) where 2^e ≤ |v| < 2^(e+1); at 0 (and in
 // the subnormal range) the smallest subnormal.
-double ulp(double v, Format format);
+inline double ulp(double v, Format format) {
+  const FormatSpec& f = spec(format);
+  const int e = (v == 0 || !std::isfinite(v)) ? f.emin : std::max(carrier::binade(v), f.emin);
+  return carrier::scale(1.0, e - f.precision + 1);
+}
 
 // x's place in the format's bit-linear order: consecutive values have consecutive ordinals, and
 // −0 sits just below +0 (−1 and 0). x must be a value of the format other than NaN.
@@ -37,7 +45,22 @@ struct UlpError {
   Mismatch mismatch = Mismatch::kNone;
 };
 
-// y, a value of `format`, measured against the exact value v.
-UlpError measure(double y, const reference::Exact& v, Format format);
+namespace detail {
+UlpError measure_non_finite(double y, double rounded);
+UlpError count_steps(double y, double rounded, Format format, UlpError e);
+}  // namespace detail
+
+// y, a value of `format`, measured against the exact value v. Inline for the common case, a
+// finite result (correctly rounded or not): sweeps measure every result with it.
+inline UlpError measure(double y, const reference::Exact& v, Format format) {
+  const double r = v.rounded;
+  if (!std::isfinite(y) || !std::isfinite(r)) [[unlikely]] {
+    return detail::measure_non_finite(y, r);
+  }
+  UlpError e;
+  e.ulps = std::fabs(y - v.approx) / ulp(v.approx, format);
+  if (reference::same_bits(y, r)) return e;  // the common case: no walk to count
+  return detail::count_steps(y, r, format, e);
+}
 
 }  // namespace actcheck::engine

@@ -50,6 +50,22 @@ bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
   return sign ? -r : r;
 }
 
+// Is v a value of the format (±inf and NaN included)? Exactly the v that round_to_format leaves as
+// they are, tested without rounding: the engine asks it of every result a backend returns.
+[[gnu::always_inline]] inline bool is_value_of(double v, const FormatSpec& f) {
+  using namespace carrier;
+  if (f.precision >= 53 || !std::isfinite(v)) return true;
+  const std::uint64_t magnitude = std::bit_cast<std::uint64_t>(v) & ~kSignBit;
+  if (magnitude >= std::bit_cast<std::uint64_t>(pow2(f.emin))) {
+    const std::uint64_t dropped_bits = (std::uint64_t{1} << (53 - f.precision)) - 1;
+    return (magnitude & dropped_bits) == 0 &&
+           (f.emax + 1 > 1023 || magnitude < std::bit_cast<std::uint64_t>(pow2(f.emax + 1)));
+  }
+  // Below 2^emin: a whole multiple of the spacing 2^(emin − p + 1) (the quotient is below 2^52).
+  const double scaled = scale(std::fabs(v), f.precision - 1 - f.emin);
+  return (scaled + 0x1p52) - 0x1p52 == scaled;
+}
+
 // Are a and b the same value of the carrier, bit for bit (so −0 ≠ +0, and NaN = NaN)?
 inline bool same_bits(double a, double b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);

@@ -53,6 +53,30 @@ TEST(Rounding, BFloat16MpfrAndDoubleImplementationsAgree) {
   }
 }
 
+// is_value_of is round_to_format's fixed points, for random doubles (rarely values of a narrower
+// format) and for their roundings (always values), in every format and in a 40-bit grid.
+TEST(Rounding, IsValueOfHoldsExactlyForWhatRoundingLeavesUnchanged) {
+  constexpr FormatSpec kGrid = {Format::kF64, "grid40", 40, -142, 1023, 64};
+  const FormatSpec* formats[] = {&spec(Format::kF64), &spec(Format::kF32), &spec(Format::kF16),
+                                 &spec(Format::kBF16), &kGrid};
+  std::vector<double> values = random_doubles(100000);
+  for (double v : {0.0, -0.0, double{INFINITY}, double{-INFINITY}, double{NAN}, 0x1p-1074, 0x1p200,
+                   0x1.8p-149, 0x1p-149, 0x1.ffffffp127, 0x1.fffffep127}) {
+    values.push_back(v);
+  }
+  std::size_t values_of_f32 = 0;
+  for (const FormatSpec* f : formats) {
+    for (double v : values) {
+      for (double w : {v, round_to_format(v, *f)}) {
+        const bool unchanged = same_bits(round_to_format(w, *f), w);
+        ASSERT_EQ(is_value_of(w, *f), unchanged) << f->name << " " << std::hexfloat << w;
+        if (f == formats[1] && w == v && unchanged) ++values_of_f32;
+      }
+    }
+  }
+  EXPECT_LT(values_of_f32, 1000u);  // the random doubles did exercise the negative answer
+}
+
 TEST(Rounding, HandMadeCases) {
   const double min_sub16 = std::ldexp(1.0, -24);
   // Ties go to even: halfway between 1 and the next float16 (1 + 2^-10) goes down to 1.
