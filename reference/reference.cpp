@@ -201,6 +201,7 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
                  std::span<Exact> out) {
   const FormatSpec& target = spec(format);
   const FormatSpec& grid = measuring_grid(format);
+  const bool grid_finer = grid.precision > target.precision;
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (tier == Tier::kFastThenMpfr) {
       // Written out rather than through fast_all: this loop runs billions of times, and an
@@ -211,11 +212,17 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
         continue;
       }
       if (!e.has_nan()) {
-        const std::optional<double> rounded = decide_rounding(e, target);
-        const std::optional<double> approx = rounded ? decide_rounding(e, grid) : std::nullopt;
-        if (approx) {
-          out[i] = {*rounded, *approx};
-          continue;
+        // The grid first: where it is finer than the target (in every sweep format), each boundary
+        // of the target's rounding (a tie, or the overflow threshold) is a grid value, so ends that
+        // round to one grid value g enclose none, unless g is one; g then rounds like them.
+        if (const std::optional<double> approx = decide_rounding(e, grid)) {
+          const std::optional<double> rounded = grid_finer && !is_midpoint(*approx, target)
+                                                    ? round_to_format(*approx, target)
+                                                    : decide_rounding(e, target);
+          if (rounded) {
+            out[i] = {*rounded, *approx};
+            continue;
+          }
         }
       }
     }

@@ -4,6 +4,7 @@
 
 #include <mpfr.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -48,6 +49,19 @@ bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
   const double scaled = scale(std::fabs(v), -spacing);
   const double r = scale((scaled + 0x1p52) - 0x1p52, spacing);
   return sign ? -r : r;
+}
+
+// The double overload of is_midpoint: a tie needs exactly one significant bit more than the format
+// has at v's binade (fewer below 2^emin); the overflow threshold counts as one.
+[[gnu::always_inline]] inline bool is_midpoint(double v, const FormatSpec& f) {
+  if (!std::isfinite(v) || v == 0) return false;
+  const int bits = f.precision - std::max(0, f.emin - carrier::binade(v));
+  const std::uint64_t field_bits = std::bit_cast<std::uint64_t>(v) & ~carrier::kSignBit;
+  const std::uint64_t significand =
+      (field_bits & carrier::kMantissaMask) |
+      (field_bits >> carrier::kMantissaBits ? std::uint64_t{1} << carrier::kMantissaBits : 0);
+  return bits >= 0 &&
+         static_cast<int>(std::bit_width(significand)) - std::countr_zero(significand) == bits + 1;
 }
 
 // Is v a value of the format (±inf and NaN included)? Exactly the v that round_to_format leaves as

@@ -77,6 +77,34 @@ TEST(Rounding, IsValueOfHoldsExactlyForWhatRoundingLeavesUnchanged) {
   EXPECT_LT(values_of_f32, 1000u);  // the random doubles did exercise the negative answer
 }
 
+// The double is_midpoint against MPFR's, on random doubles (never ties) and on the ties next to
+// their roundings (always ties, the overflow threshold among them), in every format.
+TEST(Rounding, DoubleAndMpfrMidpointTestsAgree) {
+  constexpr FormatSpec kGrid = {Format::kF64, "grid40", 40, -142, 1023, 64};
+  const FormatSpec* formats[] = {&spec(Format::kF32), &spec(Format::kF16), &spec(Format::kBF16),
+                                 &kGrid};
+  std::vector<double> values = random_doubles(100000);
+  for (double v : {0x1p-150, 0x1.fffffep127 + 0x1p103, 0x1p-25, 65520.0}) values.push_back(v);
+  mpfr_t m;
+  mpfr_init2(m, 53);
+  std::size_t ties = 0;
+  for (const FormatSpec* f : formats) {
+    for (double v : values) {
+      const double r = round_to_format(v, *f);
+      if (r == 0 || !std::isfinite(r)) continue;
+      const double half_step = std::ldexp(1.0, std::max(std::ilogb(r), f->emin) - f->precision);
+      for (double w : {v, r + half_step, r - half_step}) {
+        if (!std::isfinite(w)) continue;
+        mpfr_set_d(m, w, MPFR_RNDN);
+        ASSERT_EQ(is_midpoint(w, *f), is_midpoint(m, *f)) << f->name << " " << std::hexfloat << w;
+        ties += is_midpoint(w, *f);
+      }
+    }
+  }
+  mpfr_clear(m);
+  EXPECT_GT(ties, 100000u);  // the probes found ties: the positive answer was exercised
+}
+
 TEST(Rounding, HandMadeCases) {
   const double min_sub16 = std::ldexp(1.0, -24);
   // Ties go to even: halfway between 1 and the next float16 (1 + 2^-10) goes down to 1.
