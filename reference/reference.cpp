@@ -202,6 +202,7 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
   const FormatSpec& target = spec(format);
   const FormatSpec& grid = measuring_grid(format);
   const bool grid_finer = grid.precision > target.precision;
+  const NearestRounding to_target(target), to_grid(grid);
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (tier == Tier::kFastThenMpfr) {
       // Written out rather than through fast_all: this loop runs billions of times, and an
@@ -215,10 +216,10 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
         // The grid first: where it is finer than the target (in every sweep format), each boundary
         // of the target's rounding (a tie, or the overflow threshold) is a grid value, so ends that
         // round to one grid value g enclose none, unless g is one; g then rounds like them.
-        if (const std::optional<double> approx = decide_rounding(e, grid)) {
+        if (const std::optional<double> approx = decide_rounding(e, to_grid)) {
           const std::optional<double> rounded = grid_finer && !is_midpoint(*approx, target)
-                                                    ? round_to_format(*approx, target)
-                                                    : decide_rounding(e, target);
+                                                    ? to_target(*approx)
+                                                    : decide_rounding(e, to_target);
           if (rounded) {
             out[i] = {*rounded, *approx};
             continue;

@@ -57,12 +57,16 @@ std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& f
 // inlined: the engine calls it twice per input, and an optional<double> returned through memory
 // stalls (its flag byte is stored, then read back as part of a word).
 [[gnu::always_inline]] inline std::optional<double> decide_rounding(const DoubleInterval& e,
-                                                                    const FormatSpec& format) {
-  const double lo = round_to_format(e.lo(), format);
+                                                                    const NearestRounding& round) {
+  const double lo = round(e.lo());
   if (e.is_point()) return lo;
-  const double hi = round_to_format(e.hi(), format);
+  const double hi = round(e.hi());
   if (same_bits(lo, hi)) return lo;
   return std::nullopt;
+}
+[[gnu::always_inline]] inline std::optional<double> decide_rounding(const DoubleInterval& e,
+                                                                    const FormatSpec& format) {
+  return decide_rounding(e, NearestRounding(format));
 }
 inline std::optional<double> decide_rounding(const MpfrInterval& e, Format format) {
   return decide_rounding(e, spec(format));

@@ -23,32 +23,51 @@ double round_to_format(mpfr_srcptr v, const FormatSpec& format, mpfr_rnd_t rnd =
 // Is v exactly halfway between two neighbouring values of `format` (a rounding tie)?
 bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
 
-// The double overload and same_bits are inline: the engine calls them several times per input.
-[[gnu::always_inline]] inline double round_to_format(double v, const FormatSpec& f) {
-  using namespace carrier;
-  if (f.precision >= 53 || !std::isfinite(v) || v == 0) return v;
-  const std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
-  const std::uint64_t sign = bits & kSignBit;
-  std::uint64_t magnitude = bits ^ sign;
-  const int dropped = 53 - f.precision;
-  if (magnitude >= std::bit_cast<std::uint64_t>(pow2(f.emin))) {
-    // Nearest-even on the bit pattern: adding half an ULP less one, plus the kept lowest bit, then
-    // truncating, rounds ties to even; a carry out of the significand steps the exponent, as it
-    // should, and one out of the largest binade reaches the infinity pattern.
-    magnitude += (std::uint64_t{1} << (dropped - 1)) - 1 + ((magnitude >> dropped) & 1);
-    magnitude &= ~((std::uint64_t{1} << dropped) - 1);
-    if (magnitude >=
-        std::bit_cast<std::uint64_t>(f.emax + 1 > 1023 ? INFINITY : pow2(f.emax + 1))) {
-      return sign ? -INFINITY : INFINITY;
+// The double overload, as a rounding whose constants are worked out once: loops that round many
+// values into one format (the engine rounds every input's enclosure two or three times) construct
+// it outside the loop. round_to_format(double, FormatSpec) below is this, constructed on the spot.
+class NearestRounding {
+ public:
+  explicit constexpr NearestRounding(const FormatSpec& f)
+      : identity_(f.precision >= 53),
+        min_normal_(std::bit_cast<std::uint64_t>(carrier::pow2(f.emin))),
+        overflow_(
+            std::bit_cast<std::uint64_t>(f.emax + 1 > 1023 ? INFINITY : carrier::pow2(f.emax + 1))),
+        lowest_kept_(identity_ ? 1 : std::uint64_t{1} << (53 - f.precision)),
+        spacing_(f.emin - f.precision + 1) {}
+
+  [[gnu::always_inline]] double operator()(double v) const {
+    using namespace carrier;
+    if (identity_ || !std::isfinite(v) || v == 0) return v;
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
+    const std::uint64_t sign = bits & kSignBit;
+    std::uint64_t magnitude = bits ^ sign;
+    if (magnitude >= min_normal_) {
+      // Nearest-even on the bit pattern: adding half an ULP less one, plus the kept lowest bit,
+      // then truncating, rounds ties to even; a carry out of the significand steps the exponent, as
+      // it should, and one out of the largest binade reaches the infinity pattern.
+      magnitude += (lowest_kept_ >> 1) - 1 + ((magnitude & lowest_kept_) != 0);
+      magnitude &= ~(lowest_kept_ - 1);
+      if (magnitude >= overflow_) return sign ? -INFINITY : INFINITY;
+      return std::bit_cast<double>(sign | magnitude);
     }
-    return std::bit_cast<double>(sign | magnitude);
+    // Below 2^emin the spacing stays 2^(emin − p + 1): round |v| / spacing to an integer (it is
+    // below 2^52, where adding and removing 2^52 rounds to nearest even) and scale back; all exact.
+    const double scaled = scale(std::fabs(v), -spacing_);
+    const double r = scale((scaled + 0x1p52) - 0x1p52, spacing_);
+    return sign ? -r : r;
   }
-  // Below 2^emin the spacing stays 2^(emin − p + 1): round |v| / spacing to an integer (it is below
-  // 2^52, where adding and removing 2^52 rounds to nearest even) and scale back; all exact.
-  const int spacing = f.emin - f.precision + 1;
-  const double scaled = scale(std::fabs(v), -spacing);
-  const double r = scale((scaled + 0x1p52) - 0x1p52, spacing);
-  return sign ? -r : r;
+
+ private:
+  bool identity_;              // precision ≥ 53: every double is a value of the format
+  std::uint64_t min_normal_;   // the bits of 2^emin
+  std::uint64_t overflow_;     // the bits of 2^(emax+1) (+inf's beyond the double range)
+  std::uint64_t lowest_kept_;  // the significand's lowest kept bit, 2^(53 − p), as a pattern
+  int spacing_;                // below 2^emin the values are multiples of 2^spacing
+};
+
+[[gnu::always_inline]] inline double round_to_format(double v, const FormatSpec& f) {
+  return NearestRounding(f)(v);
 }
 
 // The double overload of is_midpoint: a tie needs exactly one significant bit more than the format
