@@ -1,26 +1,16 @@
 #include "engine/metrics.hpp"
 
-#include <tuple>
-
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
 namespace {
 
-bool earlier(const Example& a, const Example& b) {
-  return std::tie(a.input, a.element) < std::tie(b.input, b.element);
-}
-
-// Keeps the earliest example, so that the choice does not depend on the order of merging.
 void keep_earliest(std::optional<Example>& kept, const Example& candidate) {
   if (!kept || earlier(candidate, *kept)) kept = candidate;
 }
 
 void keep_worst(std::optional<Example>& kept, const Example& candidate) {
-  if (!kept || candidate.ulps > kept->ulps ||
-      (candidate.ulps == kept->ulps && earlier(candidate, *kept))) {
-    kept = candidate;
-  }
+  if (!kept || worse(candidate, *kept)) kept = candidate;
 }
 
 template <class Keep>
@@ -55,8 +45,6 @@ bool Metrics::add_mismatch(const UlpError& e, const Example& where) {
   keep_earliest(signed_zero_example, where);
   return true;
 }
-
-void Metrics::consider_worst(const Example& candidate) { keep_worst(worst, candidate); }
 
 void Metrics::merge(const Metrics& other) {
   count += other.count;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <tuple>
 
 #include "engine/exact_sum.hpp"
 #include "engine/ulp.hpp"
@@ -29,6 +30,15 @@ struct Example {
   double ulps = 0;
 };
 
+// Examples are kept by input order, so that the choice does not depend on the order of merging.
+inline bool earlier(const Example& a, const Example& b) {
+  return std::tie(a.input, a.element) < std::tie(b.input, b.element);
+}
+// Is a the worse result: a larger error, or as large and earlier?
+inline bool worse(const Example& a, const Example& b) {
+  return a.ulps > b.ulps || (a.ulps == b.ulps && earlier(a, b));
+}
+
 struct Metrics {
   std::uint64_t count = 0;
   std::uint64_t correctly_rounded = 0;              // 0 steps, no mismatch
@@ -43,7 +53,7 @@ struct Metrics {
   // skipped, counted, never guessed.
   std::uint64_t undecided_rows = 0;
 
-  // Inline: sweeps add every result. The rare cases (a mismatch, a new worst) are out of line.
+  // Inline: sweeps add every result. The mismatches are out of line.
   void add(const UlpError& e, Example where) {
     ++count;
     where.ulps = e.ulps;
@@ -54,8 +64,8 @@ struct Metrics {
     }
     ++histogram[bin_of(e.ulps)];
     ulp_sum.add(e.ulps);
-    if (!worst || e.ulps >= worst->ulps) [[unlikely]] {
-      consider_worst(where);
+    if (!worst || worse(where, *worst)) [[unlikely]] {
+      worst = where;
     }
   }
   void merge(const Metrics& other);
@@ -73,7 +83,6 @@ struct Metrics {
   }
   // Counts a non-finite or signed-zero mismatch; whether the result still enters the histogram.
   bool add_mismatch(const UlpError& e, const Example& where);
-  void consider_worst(const Example& candidate);
 };
 
 // Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5
