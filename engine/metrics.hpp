@@ -54,7 +54,7 @@ struct Metrics {
   std::uint64_t undecided_rows = 0;
 
   // Inline: sweeps add every result. The mismatches are out of line.
-  void add(const UlpError& e, Example where) {
+  [[gnu::always_inline]] void add(const UlpError& e, Example where) {
     ++count;
     where.ulps = e.ulps;
     if (e.mismatch != Mismatch::kNone) [[unlikely]] {
