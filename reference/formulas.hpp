@@ -497,9 +497,18 @@ R x_minus_tanh(double x) {
 // |x| = 2^-8 it would decide nothing and leave about half of all float32 inputs to MPFR. There the
 // Taylor series x³/3 − 2x⁵/15 + 17x⁷/315 − 62x⁹/2835 + … alternates with terms falling by 0.4x²
 // each, so the sum of the first three is within the fourth, of the sign of −x (Leibniz).
+// From |x| = 32 on, x − tanh(x) = x ∓ 1 ± δ with 0 < δ = 2e^(−2|x|)/(1 + e^(−2|x|)) < 2^-90, far
+// below a double's step at x ∓ 1 (exact below 2^53): the value lies strictly between x ∓ 1 and
+// its neighbour, ends that decide_rounding settles even where x ∓ 1 is a tie (x in [2^24, 2^25),
+// and the measuring grid's ties further out), which the general formula's widened ends straddle.
 template <>
 inline DoubleInterval x_minus_tanh<DoubleInterval>(double x) {
   using R = DoubleInterval;
+  if (std::fabs(x) >= 32 && std::fabs(x) < 0x1p53) {
+    const double s = x > 0 ? x - 1 : x + 1;
+    return x > 0 ? R::between(s, std::nextafter(s, INFINITY))
+                 : R::between(std::nextafter(s, -INFINITY), s);
+  }
   if (x == 0 || !(std::fabs(x) < 0x1p-8)) return R(x) - tanh(R(x));
   const R x2 = square(R(x)), x3 = R(x) * x2;
   const R sum = x3 * (R(1.0) / R(3.0) - x2 * (R(2.0) / R(15.0) - x2 * (R(17.0) / R(315.0))));

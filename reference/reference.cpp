@@ -86,6 +86,18 @@ std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& f
   return std::nullopt;
 }
 
+std::optional<double> decide_rounding_at_ties(const DoubleInterval& e,
+                                              const NearestRounding& round) {
+  // A double just inside a tie rounds as every value strictly beyond it does (a format of p ≤ 52
+  // bits has no other boundary within a double's step of a tie).
+  const FormatSpec& f = round.format();
+  if (f.precision >= 53) return std::nullopt;
+  const double lo = round(is_midpoint(e.lo(), f) ? std::nextafter(e.lo(), INFINITY) : e.lo());
+  const double hi = round(is_midpoint(e.hi(), f) ? std::nextafter(e.hi(), -INFINITY) : e.hi());
+  if (same_bits(lo, hi)) return lo;
+  return std::nullopt;
+}
+
 Real midpoint(const MpfrInterval& e, unsigned bits) {
   Real r;
   mpfr_set_prec(r.backend().data(), bits);

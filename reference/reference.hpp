@@ -53,16 +53,20 @@ Real midpoint(const MpfrInterval& e, unsigned bits);
 
 // The rounding of an enclosure into `format` when both its ends round alike (a point always does).
 std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& format);
-// The fast tier's ends are doubles: a tie there is left undecided, for MPFR to settle. Always
-// inlined: the engine calls it twice per input, and an optional<double> returned through memory
-// stalls (its flag byte is stored, then read back as part of a word).
+// The fast tier's: an end on a tie rounds toward the inside, as with MPFR's, and for a plainer
+// reason: a non-point DoubleInterval's ends are never its value (each inexact step moves them
+// strictly outside; only clamps to ±0, never a tie, are attained). Always inlined: the engine
+// calls it twice per input, and an optional<double> returned through memory stalls (its flag byte
+// is stored, then read back as part of a word).
+std::optional<double> decide_rounding_at_ties(const DoubleInterval& e,
+                                              const NearestRounding& round);
 [[gnu::always_inline]] inline std::optional<double> decide_rounding(const DoubleInterval& e,
                                                                     const NearestRounding& round) {
   const double lo = round(e.lo());
   if (e.is_point()) return lo;
   const double hi = round(e.hi());
   if (same_bits(lo, hi)) return lo;
-  return std::nullopt;
+  return decide_rounding_at_ties(e, round);
 }
 [[gnu::always_inline]] inline std::optional<double> decide_rounding(const DoubleInterval& e,
                                                                     const FormatSpec& format) {

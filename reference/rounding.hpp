@@ -29,7 +29,8 @@ bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
 class NearestRounding {
  public:
   explicit constexpr NearestRounding(const FormatSpec& f)
-      : identity_(f.precision >= 53),
+      : format_(&f),
+        identity_(f.precision >= 53),
         min_normal_(std::bit_cast<std::uint64_t>(carrier::pow2(f.emin))),
         overflow_(
             std::bit_cast<std::uint64_t>(f.emax + 1 > 1023 ? INFINITY : carrier::pow2(f.emax + 1))),
@@ -58,7 +59,10 @@ class NearestRounding {
     return sign ? -r : r;
   }
 
+  const FormatSpec& format() const { return *format_; }
+
  private:
+  const FormatSpec* format_;
   bool identity_;              // precision ≥ 53: every double is a value of the format
   std::uint64_t min_normal_;   // the bits of 2^emin
   std::uint64_t overflow_;     // the bits of 2^(emax+1) (+inf's beyond the double range)
