@@ -3,7 +3,9 @@
 // libm call (exp, expm1, log, log1p, tanh, erf, erfc) is widened by kLibmUlps, a bound we assume
 // for glibc's double functions. The assumption is checked, not trusted: tests/correct_rounding_test
 // compares every answer this tier decides with MPFR's on all float16/bfloat16 inputs and a float32
-// sample. Exact results (TwoSum / FMA residual 0) stay points, so ties are left to MPFR.
+// sample. Exact results (TwoSum / FMA residual 0) stay points; a non-point interval's ends are
+// never its value (every step moves them strictly outside, and the clamps to ±0 are no ties), which
+// lets decide_rounding round an end that lies on a tie toward the inside.
 #pragma once
 
 #include <algorithm>
@@ -32,7 +34,7 @@ class DoubleInterval {
     double r = std::strtod(digits, nullptr);
     return outward(r, r);
   }
-  // [lo, hi] for ends known to enclose a value (lo ≤ hi).
+  // [lo, hi] for ends known to enclose a value strictly (lo ≤ hi; either may be ±0): see above.
   static DoubleInterval between(double lo, double hi) { return DoubleInterval(lo, hi, lo == hi); }
   static DoubleInterval pi() { return outward(std::numbers::pi, std::numbers::pi); }
 
