@@ -88,6 +88,28 @@ TEST_P(CorrectRounding, SeededFloat32Sample) {
   Report(tally);
 }
 
+// The double tier's form of swish near 0 depends on the sign of β (x/2 plus or minus a little):
+// β other than the default 1, on the float32 values whose x/2 are ties and their neighbours.
+TEST(CorrectRounding, SwishNearZeroForEverySignOfBeta) {
+  std::mt19937 rng(2026);
+  std::size_t fast = 0;
+  for (double beta : {-2.0, -0.5, 0.5, 3.0}) {
+    const Params p{{beta}};
+    for (int i = 0; i < 4000; ++i) {
+      const std::uint64_t bits = (rng() & 0x80000000u) | (rng() % 3 << 23) | (rng() & 0x7fffff);
+      const double x = engine::from_bits(bits, Format::kF32);
+      const reference::Exact mpfr = reference::exact(Fn::swish, Quantity::kValue, x, p,
+                                                     Format::kF32, reference::Tier::kMpfrOnly);
+      const reference::Exact both =
+          reference::exact(Fn::swish, Quantity::kValue, x, p, Format::kF32);
+      ASSERT_TRUE(same_bits(mpfr.rounded, both.rounded) && same_bits(mpfr.approx, both.approx))
+          << "beta=" << beta << " x=" << std::hexfloat << x;
+      fast += reference::fast_rounded(Fn::swish, Quantity::kValue, x, p, Format::kF32).has_value();
+    }
+  }
+  EXPECT_GT(fast, 15000u);  // the fast tier decided them, ties included
+}
+
 INSTANTIATE_TEST_SUITE_P(Catalog, CorrectRounding, ::testing::ValuesIn(elementwise_entries()),
                          [](const ::testing::TestParamInfo<Fn>& info) {
                            return std::string(activation(info.param).name);
