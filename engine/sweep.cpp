@@ -46,8 +46,9 @@ Quantity quantity_of(Pass pass) {
 
 // A backend must answer with values of the format; anything else is a bug in the adapter, and
 // rounding it here would hide it.
-void check_representable(const Backend& b, const Job& job, double y) {
-  if (!reference::is_value_of(y, spec(job.format))) [[unlikely]] {
+void check_representable(const Backend& b, const Job& job,
+                         const reference::NearestRounding& in_format, double y) {
+  if (!in_format.is_value(y)) [[unlikely]] {
     throw std::logic_error(fmt::format("backend {} returned {:a} for {}, not a value of {}",
                                        b.name(), y, job.key(), spec(job.format).name));
   }
@@ -79,6 +80,7 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
                                    std::uint64_t first, std::uint64_t last, reference::Tier tier) {
   const Job& job = *s.job;
   const Quantity q = quantity_of(job.pass);
+  const reference::NearestRounding in_format(spec(job.format));
   std::vector<Metrics> metrics(backends.size());
   if (const auto* elements = std::get_if<ElementInputs>(&s.inputs)) {
     // In chunks that stay in cache, through buffers allocated once: a block of an exhaustive
@@ -99,7 +101,7 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
         if (!s.supported[b]) continue;
         backends[b]->evaluate({job.fn, job.params, job.format, job.pass, 1}, xs, dy, outs);
         for (std::size_t i = 0; i < n; ++i) {
-          check_representable(*backends[b], job, out[i]);
+          check_representable(*backends[b], job, in_format, out[i]);
           metrics[b].add(measure(out[i], exact[i], job.format),
                          {.input = begin + i, .x = x[i], .y = out[i], .exact = exact[i].rounded});
         }
@@ -127,7 +129,7 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
           {job.fn, job.params, job.format, job.pass, static_cast<std::size_t>(row.x.size())},
           std::span<const double>(row.x.data(), row.x.size()), dy, out);
       for (std::size_t i = 0; i < out.size(); ++i) {
-        check_representable(*backends[b], job, out[i]);
+        check_representable(*backends[b], job, in_format, out[i]);
         // The input shown is the element's own x (for gated entries, the first half's).
         const double x =
             row.x[static_cast<Eigen::Index>(std::min<std::size_t>(i, row.x.size() - 1))];

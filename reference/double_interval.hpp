@@ -36,6 +36,11 @@ class DoubleInterval {
   }
   // [lo, hi] for ends known to enclose a value strictly (lo ≤ hi; either may be ±0): see above.
   static DoubleInterval between(double lo, double hi) { return DoubleInterval(lo, hi, lo == hi); }
+  // A value known to lie strictly between s and its neighbouring double above (or below) it.
+  static DoubleInterval just_beside(double s, bool above) {
+    const double neighbour = std::nextafter(s, above ? INFINITY : -INFINITY);
+    return above ? between(s, neighbour) : between(neighbour, s);
+  }
   static DoubleInterval pi() { return outward(std::numbers::pi, std::numbers::pi); }
 
   double lo() const { return lo_; }

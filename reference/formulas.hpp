@@ -210,20 +210,15 @@ struct Formula<Fn::selu> {
   }
 };
 
-// swish(x; β) = x·σ(βx); silu is β = 1. f′ = σ(βx)·(1 + βx·σ(−βx)), the catalog's
-// βf + σ(βx)(1 − βf) rearranged so that no 1 − σ is formed.
 // The double tier near 0 of x·g(x) = x/2 + d(x) (swish, silu, gelu, gelu_tanh, hardswish), where
 // |d(x)| ≤ |β|x²/4 or 0.4x² is below a double's step at x/2 for 2^-1021 ≤ |x| < 2^-60 (x/2 exact):
-// the value lies strictly between x/2 and its neighbour on d's side, which decides the roundings
-// where x/2 is a tie (x a subnormal float32); the widened ends of the product straddle it.
-// `above` is the sign of d.
+// the value lies strictly between x/2 and its neighbour on d's side (DoubleInterval::just_beside),
+// which decides the roundings where x/2 is a tie (x a subnormal float32); the widened ends of the
+// product straddle it.
 inline bool near_half_x(double x) { return std::fabs(x) >= 0x1p-1021 && std::fabs(x) < 0x1p-60; }
-inline DoubleInterval half_x_and_a_little(double x, bool above) {
-  const double h = x / 2;
-  const double neighbour = std::nextafter(h, above ? INFINITY : -INFINITY);
-  return above ? DoubleInterval::between(h, neighbour) : DoubleInterval::between(neighbour, h);
-}
 
+// swish(x; β) = x·σ(βx); silu is β = 1. f′ = σ(βx)·(1 + βx·σ(−βx)), the catalog's
+// βf + σ(βx)(1 − βf) rearranged so that no 1 − σ is formed.
 template <class R>
 struct Swish {
   R t;  // βx
@@ -239,7 +234,7 @@ struct Formula<Fn::swish> {
     if constexpr (std::same_as<R, DoubleInterval>) {
       // d(x) = x(σ(βx) − 1/2) has the sign of β; |βx| small keeps |d| below |x|·2^-62.
       if (near_half_x(x) && p[0] != 0 && std::fabs(p[0]) * std::fabs(x) < 0x1p-61) {
-        return half_x_and_a_little(x, p[0] > 0);
+        return R::just_beside(x / 2, p[0] > 0);
       }
     }
     return R(x) * Swish<R>(x, p[0]).s.p();
@@ -354,7 +349,7 @@ struct Formula<Fn::gelu> {
   template <class R>
   static R value(double x, const Params&) {
     if constexpr (std::same_as<R, DoubleInterval>) {
-      if (near_half_x(x)) return half_x_and_a_little(x, true);  // d ≈ x²/√(2π)
+      if (near_half_x(x)) return R::just_beside(x / 2, true);  // d ≈ x²/√(2π)
     }
     return R(x) * normal_cdf<R>(x);
   }
@@ -381,7 +376,7 @@ struct Formula<Fn::gelu_tanh> {
   template <class R>
   static R value(double x, const Params&) {
     if constexpr (std::same_as<R, DoubleInterval>) {
-      if (near_half_x(x)) return half_x_and_a_little(x, true);  // d = (x/2)·tanh u ≈ x²/√(2π)
+      if (near_half_x(x)) return R::just_beside(x / 2, true);  // d = (x/2)·tanh u ≈ x²/√(2π)
     }
     return R(x) * GeluTanh<R>(x).s.p();
   }
@@ -452,7 +447,7 @@ struct Formula<Fn::hardswish> {
     if (x <= -3) return R(0.0);
     if (x >= 3) return R(x);
     if constexpr (std::same_as<R, DoubleInterval>) {
-      if (near_half_x(x)) return half_x_and_a_little(x, true);  // d = x²/6
+      if (near_half_x(x)) return R::just_beside(x / 2, true);  // d = x²/6
     }
     return R(x) * (R(x) + R(3.0)) / R(6.0);
   }
@@ -532,9 +527,7 @@ template <>
 inline DoubleInterval x_minus_tanh<DoubleInterval>(double x) {
   using R = DoubleInterval;
   if (std::fabs(x) >= 32 && std::fabs(x) < 0x1p53) {
-    const double s = x > 0 ? x - 1 : x + 1;
-    return x > 0 ? R::between(s, std::nextafter(s, INFINITY))
-                 : R::between(std::nextafter(s, -INFINITY), s);
+    return R::just_beside(x > 0 ? x - 1 : x + 1, x > 0);
   }
   if (x == 0 || !(std::fabs(x) < 0x1p-8)) return R(x) - tanh(R(x));
   const R x2 = square(R(x)), x3 = R(x) * x2;

@@ -59,6 +59,19 @@ class NearestRounding {
     return sign ? -r : r;
   }
 
+  // Is v a value of the format (±inf and NaN included)? Exactly the v this rounding leaves as they
+  // are, tested without rounding: the engine asks it of every result a backend returns.
+  [[gnu::always_inline]] bool is_value(double v) const {
+    if (identity_ || !std::isfinite(v)) return true;
+    const std::uint64_t magnitude = std::bit_cast<std::uint64_t>(v) & ~carrier::kSignBit;
+    if (magnitude >= min_normal_) {
+      return (magnitude & (lowest_kept_ - 1)) == 0 && magnitude < overflow_;
+    }
+    // Below 2^emin: a whole multiple of the spacing (the quotient is below 2^52).
+    const double scaled = carrier::scale(std::fabs(v), -spacing_);
+    return (scaled + 0x1p52) - 0x1p52 == scaled;
+  }
+
   const FormatSpec& format() const { return *format_; }
 
  private:
@@ -85,22 +98,6 @@ class NearestRounding {
       (field_bits >> carrier::kMantissaBits ? std::uint64_t{1} << carrier::kMantissaBits : 0);
   return bits >= 0 &&
          static_cast<int>(std::bit_width(significand)) - std::countr_zero(significand) == bits + 1;
-}
-
-// Is v a value of the format (±inf and NaN included)? Exactly the v that round_to_format leaves as
-// they are, tested without rounding: the engine asks it of every result a backend returns.
-[[gnu::always_inline]] inline bool is_value_of(double v, const FormatSpec& f) {
-  using namespace carrier;
-  if (f.precision >= 53 || !std::isfinite(v)) return true;
-  const std::uint64_t magnitude = std::bit_cast<std::uint64_t>(v) & ~kSignBit;
-  if (magnitude >= std::bit_cast<std::uint64_t>(pow2(f.emin))) {
-    const std::uint64_t dropped_bits = (std::uint64_t{1} << (53 - f.precision)) - 1;
-    return (magnitude & dropped_bits) == 0 &&
-           (f.emax + 1 > 1023 || magnitude < std::bit_cast<std::uint64_t>(pow2(f.emax + 1)));
-  }
-  // Below 2^emin: a whole multiple of the spacing 2^(emin − p + 1) (the quotient is below 2^52).
-  const double scaled = scale(std::fabs(v), f.precision - 1 - f.emin);
-  return (scaled + 0x1p52) - 0x1p52 == scaled;
 }
 
 // Are a and b the same value of the carrier, bit for bit (so −0 ≠ +0, and NaN = NaN)?

@@ -10,18 +10,30 @@
 
 #include <array>
 #include <cmath>
-#include <functional>
 #include <random>
 #include <string_view>
 
 namespace actcheck::reference {
 namespace {
 
-enum class Op { kAdd, kSub, kMul, kDiv };
+// Each operation twice: MPFR's, and the interval's.
+struct Op {
+  const char* name;
+  int (*exact)(mpfr_ptr, mpfr_srcptr, mpfr_srcptr, mpfr_rnd_t);
+  DoubleInterval (*enclose)(const DoubleInterval&, const DoubleInterval&);
+};
+const Op kAdd = {"+", mpfr_add,
+                 [](const DoubleInterval& a, const DoubleInterval& b) { return a + b; }};
+const Op kSub = {"-", mpfr_sub,
+                 [](const DoubleInterval& a, const DoubleInterval& b) { return a - b; }};
+const Op kMul = {"*", mpfr_mul,
+                 [](const DoubleInterval& a, const DoubleInterval& b) { return a * b; }};
+const Op kDiv = {"/", mpfr_div,
+                 [](const DoubleInterval& a, const DoubleInterval& b) { return a / b; }};
 
 // x op y rounded toward −∞ and toward +∞ into a double, by MPFR (a directed rounding of a
 // 200-bit directed rounding is the directed rounding of the exact value).
-std::array<double, 2> directed(Op op, double x, double y) {
+std::array<double, 2> directed(const Op& op, double x, double y) {
   mpfr_t a, b, r;
   mpfr_inits2(200, a, b, r, static_cast<mpfr_ptr>(nullptr));
   mpfr_set_d(a, x, MPFR_RNDN);
@@ -29,43 +41,11 @@ std::array<double, 2> directed(Op op, double x, double y) {
   std::array<double, 2> out;
   for (int i = 0; i < 2; ++i) {
     const mpfr_rnd_t rnd = i == 0 ? MPFR_RNDD : MPFR_RNDU;
-    switch (op) {
-      case Op::kAdd:
-        mpfr_add(r, a, b, rnd);
-        break;
-      case Op::kSub:
-        mpfr_sub(r, a, b, rnd);
-        break;
-      case Op::kMul:
-        mpfr_mul(r, a, b, rnd);
-        break;
-      case Op::kDiv:
-        mpfr_div(r, a, b, rnd);
-        break;
-    }
+    op.exact(r, a, b, rnd);
     out[i] = mpfr_get_d(r, rnd);
   }
   mpfr_clears(a, b, r, static_cast<mpfr_ptr>(nullptr));
   return out;
-}
-
-DoubleInterval apply(Op op, const DoubleInterval& a, const DoubleInterval& b) {
-  switch (op) {
-    case Op::kAdd:
-      return a + b;
-    case Op::kSub:
-      return a - b;
-    case Op::kMul:
-      return a * b;
-    case Op::kDiv:
-      return a / b;
-  }
-  return a;
-}
-
-const char* name(Op op) {
-  constexpr const char* kNames[] = {"+", "-", "*", "/"};
-  return kNames[static_cast<int>(op)];
 }
 
 // Magnitudes over every binade of the double range, and now and then 0.
@@ -99,8 +79,8 @@ class Operands {
   std::mt19937_64 rng_{20261207};
 };
 
-void check(Op op, const DoubleInterval& a, const DoubleInterval& b) {
-  const DoubleInterval r = apply(op, a, b);
+void check(const Op& op, const DoubleInterval& a, const DoubleInterval& b) {
+  const DoubleInterval r = op.enclose(a, b);
   double lowest = INFINITY, highest = -INFINITY;
   for (double x : {a.lo(), a.hi()}) {
     for (double y : {b.lo(), b.hi()}) {
@@ -111,7 +91,7 @@ void check(Op op, const DoubleInterval& a, const DoubleInterval& b) {
   }
   const auto where = [&] {
     return ::testing::Message() << std::hexfloat << "[" << a.lo() << ", " << a.hi() << "] "
-                                << name(op) << " [" << b.lo() << ", " << b.hi() << "] = [" << r.lo()
+                                << op.name << " [" << b.lo() << ", " << b.hi() << "] = [" << r.lo()
                                 << ", " << r.hi() << "], exact within [" << lowest << ", "
                                 << highest << "]";
   };
@@ -137,13 +117,13 @@ TEST(DoubleInterval, ArithmeticEnclosesEveryCornerForEverySignOfItsOperands) {
   for (int i = 0; i < 200000; ++i) {
     const int ka = gen.kind(), kb = gen.kind();
     const DoubleInterval a = gen.interval(ka), b = gen.interval(kb);
-    for (Op op : {Op::kAdd, Op::kSub, Op::kMul}) {
-      check(op, a, b);
+    for (const Op* op : {&kAdd, &kSub, &kMul}) {
+      check(*op, a, b);
       if (HasFatalFailure()) return;
     }
     // Division needs b clear of 0 (otherwise the answer is the whole line, checked below).
     if (b.lo() > 0 || b.hi() < 0) {
-      check(Op::kDiv, a, b);
+      check(kDiv, a, b);
       if (HasFatalFailure()) return;
     }
     ++per_case[ka][kb];

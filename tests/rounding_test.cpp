@@ -8,6 +8,8 @@
 #include <cmath>
 #include <random>
 
+#include "reference/reference.hpp"  // measuring_grid
+
 namespace actcheck::reference {
 namespace {
 
@@ -53,12 +55,12 @@ TEST(Rounding, BFloat16MpfrAndDoubleImplementationsAgree) {
   }
 }
 
-// is_value_of is round_to_format's fixed points, for random doubles (rarely values of a narrower
-// format) and for their roundings (always values), in every format and in a 40-bit grid.
+// NearestRounding::is_value is round_to_format's fixed points, for random doubles (rarely values of
+// a narrower format) and for their roundings (always values), in every format and in a 40-bit grid.
 TEST(Rounding, IsValueOfHoldsExactlyForWhatRoundingLeavesUnchanged) {
-  constexpr FormatSpec kGrid = {Format::kF64, "grid40", 40, -142, 1023, 64};
+  const FormatSpec& grid = measuring_grid(Format::kF32);
   const FormatSpec* formats[] = {&spec(Format::kF64), &spec(Format::kF32), &spec(Format::kF16),
-                                 &spec(Format::kBF16), &kGrid};
+                                 &spec(Format::kBF16), &grid};
   std::vector<double> values = random_doubles(100000);
   for (double v : {0.0, -0.0, double{INFINITY}, double{-INFINITY}, double{NAN}, 0x1p-1074, 0x1p200,
                    0x1.8p-149, 0x1p-149, 0x1.ffffffp127, 0x1.fffffep127}) {
@@ -69,7 +71,8 @@ TEST(Rounding, IsValueOfHoldsExactlyForWhatRoundingLeavesUnchanged) {
     for (double v : values) {
       for (double w : {v, round_to_format(v, *f)}) {
         const bool unchanged = same_bits(round_to_format(w, *f), w);
-        ASSERT_EQ(is_value_of(w, *f), unchanged) << f->name << " " << std::hexfloat << w;
+        ASSERT_EQ(NearestRounding(*f).is_value(w), unchanged)
+            << f->name << " " << std::hexfloat << w;
         if (f == formats[1] && w == v && unchanged) ++values_of_f32;
       }
     }
@@ -80,9 +83,9 @@ TEST(Rounding, IsValueOfHoldsExactlyForWhatRoundingLeavesUnchanged) {
 // The double is_midpoint against MPFR's, on random doubles (never ties) and on the ties next to
 // their roundings (always ties, the overflow threshold among them), in every format.
 TEST(Rounding, DoubleAndMpfrMidpointTestsAgree) {
-  constexpr FormatSpec kGrid = {Format::kF64, "grid40", 40, -142, 1023, 64};
+  const FormatSpec& grid = measuring_grid(Format::kF32);
   const FormatSpec* formats[] = {&spec(Format::kF32), &spec(Format::kF16), &spec(Format::kBF16),
-                                 &kGrid};
+                                 &grid};
   std::vector<double> values = random_doubles(100000);
   for (double v : {0x1p-150, 0x1.fffffep127 + 0x1p103, 0x1p-25, 65520.0}) values.push_back(v);
   mpfr_t m;
