@@ -179,6 +179,49 @@ def tanh_f32_poly():
     return coeffs, worst
 
 
+# ---- tanh(x) for TANH_F32_SMALL ≤ x ≤ 10, float32: two intervals per binade, c + P(x − m) each ---
+# Interval i of binade 2^e is [2^e·(1 + i/2), 2^e·(1 + (i + 1)/2)), m its midpoint, so that the
+# kernel finds the entry and m from x's exponent and first fraction bit, and x − m is exact; the
+# last entry, [8, 12), serves x clamped to 10. c = tanh(m) rounded to float, and P(r) ≈ tanh(m + r)
+# − c with float coefficients: each is rounded in turn, from the linear one up, and the rest fitted
+# again around it (least squares at Chebyshev nodes), the constant (c's rounding error) last.
+TANH_F32_TABLE_DEGREE = 7
+TANH_F32_TABLE_ENTRIES = 11  # [1/4, 3/8) .. [8, 12); TANH_F32_SMALL = 1/4, the table's start
+TANH_F32_TABLE_NODES = 64
+
+
+def least_squares(g, half_width, powers):
+    nodes = [half_width * mp.cos(mp.pi * (k + mp.mpf(1) / 2) / TANH_F32_TABLE_NODES)
+             for k in range(TANH_F32_TABLE_NODES)]
+    a = mp.matrix([[r**p for p in powers] for r in nodes])
+    solution, _ = mp.qr_solve(a, mp.matrix([g(r) for r in nodes]))
+    return list(solution)
+
+
+def tanh_f32_table():
+    centres, polys, worst = [], [], 0
+    for i in range(TANH_F32_TABLE_ENTRIES):
+        left = TANH_F32_SMALL * 2 ** (i // 2) * (1 + mp.mpf(i % 2) / 2)
+        half_width = TANH_F32_SMALL * 2 ** (i // 2) / 4
+        m = left + half_width
+        c = to_float32(mp.tanh(m))
+        fixed = {}
+        for p in list(range(1, TANH_F32_TABLE_DEGREE + 1)) + [0]:
+            free = [q for q in range(TANH_F32_TABLE_DEGREE + 1) if q not in fixed]
+            coeffs = least_squares(
+                lambda r: mp.tanh(m + r) - c - sum(v * r**q for q, v in fixed.items()),
+                half_width, free)
+            fixed[p] = mp.mpf(to_float32(coeffs[free.index(p)]))
+        poly = [fixed[q] for q in range(TANH_F32_TABLE_DEGREE, -1, -1)]
+        for r in mp.linspace(-half_width, half_width, 401):
+            exact = mp.tanh(m + r)
+            ulp = mp.mpf(2) ** (mp.floor(mp.log(exact, 2)) - 23)
+            worst = max(worst, abs(c + mp.polyval(poly, r) - exact) / ulp)
+        centres.append(c)
+        polys.append(poly)
+    return centres, polys, worst
+
+
 # ---- x − tanh(x) = x³·(1/3 − 2x²/15 + x⁴·R(x²)) for |x| < TANHSHRINK_F32_SMALL, float32 -------
 # 1/3 and −2/15 are carried as pairs by the kernel; R, with float coefficients, is 1.6% of the sum
 # at most. Beyond, (|x| − 1) + 2e/(1 + e), e = e^(−2|x|): |x| − 1 is exact from 1/2 on, and the
@@ -249,6 +292,19 @@ print(float_array("kTanhPolyF", tanh_f32,
                   f"highest power first (mpmath.chebyfit,\n// {TANH_F32_TERMS} terms, rounded to "
                   f"float): x + x³·P(x²) is within 2^{mp.nstr(mp.log(tanh_f32_error, 2), 4)} of "
                   f"tanh(x), relative"))
+tanh_centres, tanh_polys, tanh_table_error = tanh_f32_table()
+padding = 16 - TANH_F32_TABLE_ENTRIES  # the lookup takes 16 entries; x ≤ 10 uses the first 11
+print(float_array("kTanhCentreF", tanh_centres + [tanh_centres[-1]] * padding,
+                  "tanh(x) for 1/4 ≤ x ≤ 10 as c + P(x − m) on [1/4, 3/8), [3/8, 1/2), [1/2, 3/4), "
+                  ".., [8, 12),\n// m the midpoint (least squares at Chebyshev nodes, float coefficients): "
+                  f"within {mp.nstr(tanh_table_error, 2)} ulp of tanh.\n// c = tanh(m) rounded "
+                  "to float"))
+print(f"// and P's coefficients, highest power first (degree {TANH_F32_TABLE_DEGREE}), a row per power")
+print("inline constexpr float kTanhTableF[][16] = {")
+for power in range(TANH_F32_TABLE_DEGREE + 1):
+    row = [poly[power] for poly in tanh_polys] + [tanh_polys[-1][power]] * padding
+    print("    {" + ", ".join(hexf(to_float32(v)) for v in row) + "},")
+print("};")
 tanhshrink_f32, tanhshrink_f32_error = tanhshrink_f32_poly()
 print(f"inline constexpr float kTanhshrinkSmallF = {hexf(to_float32(TANHSHRINK_F32_SMALL))};")
 print(float_array("kTanhshrinkPolyF", tanhshrink_f32,

@@ -151,6 +151,15 @@ ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, const float (&c)[N]) {
   return sum;
 }
 
+// P_j(t), lane by lane the polynomial of table entry j: coefficients[k][j] is the k-th, highest
+// power first.
+template <std::size_t N>
+ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, Ints j, const float (&coefficients)[N][16]) {
+  Floats sum = simd::lookup16(coefficients[0], j);
+  for (std::size_t i = 1; i < N; ++i) sum = simd::fma(sum, t, simd::lookup16(coefficients[i], j));
+  return sum;
+}
+
 // ---- Exponential --------------------------------------------------------------------------------
 
 // e^a = 2^(k/16)·e^r as a pair, for a in [−80, 0] (a ≥ −87 keeps 2^m normal):

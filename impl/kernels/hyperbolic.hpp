@@ -17,45 +17,46 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
   return copysign(-m / (2.0 + m), x);
 }
 
-// tanh(a), a ≥ 0, in parts: a + cube·poly below 1/4 (cube = a³, poly = P(a²)), the quotient
-// (1 − e)/(1 + e) = 2/(1 + e) − 1 with e = e^(−2a) beyond. tanh's forward rounds them once;
-// tanh_pair keeps them as a pair (for tanhshrink′).
-struct TanhParts {
-  Floats cube, poly;
-  Quotient quotient;
-  Ints small;  // below 1/4: the series
-};
-ACTCHECK_ALWAYS_INLINE TanhParts tanh_parts(Floats a) {
+// tanh(a), a ≥ 0 or NaN, for the float32 forward: a + a³·P(a²) below 1/4; beyond, c + P_j(a − m)
+// on the interval of [1/4, 12) holding a (coefficients.inc: two intervals per binade, so that the
+// entry j and the midpoint m are a's exponent and first fraction bit, and a − m is exact), a
+// clamped to 10, where tanh rounds to 1. No division and no exponential: the final addition
+// rounds once, and what the polynomial's own roundings add is a fraction of an ulp because
+// |P_j(a − m)| stays below a quarter of the result.
+ACTCHECK_ALWAYS_INLINE Floats tanh_by_table(Floats a) {
+  constexpr std::int32_t kFirstEntry = std::bit_cast<std::int32_t>(kTanhSmallF) >> 22;
+  const Ints clamped = simd::as_ints(min(a, splat(10.0f)));
+  const Ints j = (clamped >> 22) - kFirstEntry;
+  const Floats r = simd::as_floats(clamped) - simd::as_floats((clamped & ~0x3fffff) | 0x200000);
+  const Floats beyond = simd::lookup16(kTanhCentreF, j) + horner(r, j, kTanhTableF);
+  const Floats a2 = a * a;
+  return a < kTanhSmallF ? simd::fma(a * a2, horner(a2, kTanhPolyF), a) : beyond;
+}
+
+// tanh(a), a ≥ 0, as a pair (for tanhshrink′): a + a³·P(a²) below 1/4, beyond (1 − e)/(1 + e) =
+// 2/(1 + e) − 1 with e = e^(−2a): q0 = 2·inv lies in [1, 2], so q0 − 1 is exact and the
+// remainder stays that of 2/(1 + e); no pair for 1 − e is needed.
+ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
   const Floats a2 = a * a;
   const LogisticParts s = logistic_parts(a + a);
-  // 2/(1 + e): q0 = 2·inv lies in [1, 2], so q0 − 1 is exact and the remainder stays that of 2/(1 +
-  // e); no pair for 1 − e is needed.
   const Quotient two_over = divide(splat(2.0f), s.denominator, s.inv);
-  return {a * a2,
-          horner(a2, kTanhPolyF),
-          {two_over.q0 - 1.0f, two_over.remainder, two_over.inv},
-          a < kTanhSmallF};
-}
-ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
-  const TanhParts t = tanh_parts(a);
-  return select(t.small, fast_two_sum(a, t.cube * t.poly), pair(t.quotient));
+  const FloatPair quotient = pair({two_over.q0 - 1.0f, two_over.remainder, two_over.inv});
+  return select(a < kTanhSmallF, fast_two_sum(a, a * a2 * horner(a2, kTanhPolyF)), quotient);
 }
 
 // tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
 // float16, bfloat16: correctly rounded (measured). float32 has its own path, in float vectors
 // (float_math.hpp), within 1 ULP:
-//  - forward: x + x³·P(x²) below |x| = 1/4 (coefficients.inc, tools/kernel_coefficients.py:
-//    within 2^-30.5), beyond it (1 − e)/(1 + e) = 2/(1 + e) − 1 with e = e^(−2|x|) and 1 + e as
-//    pairs (1 − e ≥ 0.39 there, so that e's error of about 2^-29 costs a tenth of an ulp), divided
-//    once, q0 − 1 exact; computed for |x|, the sign copied from x (−0 stays −0);
+//  - forward: tanh_by_table for |x|, the sign copied from x (−0 stays −0, NaN stays NaN): below
+//    1/4 x + x³·P(x²) (coefficients.inc, tools/kernel_coefficients.py: within 2^-30.5), beyond a
+//    polynomial of degree 7 about the midpoint of one of 11 intervals (within 0.093 ulp);
 //  - backward: 4·dy·e/(1 + e)² with e = e^(−2|x|), one division of pairs
 //    (times_logistic_derivative), for |x| ≤ 20 (beyond, sech² times a small dy could be subnormal)
 //    and dy 0 or within [2^-60, 2^60] in magnitude;
 //  - from the output: (1 − y)(1 + y), both exact pairs, for |y| ≤ 1 and the same dy.
 // Lanes outside these domains take the double path. Measured, f32 exhaustive: forward max
-// 0.5806 ULP at 0x1.00a87ep-2 (99.992% correctly rounded; measured again after the 2/(1 + e) − 1
-// change, 2026-12-07: the same maximum, 324,150 misrounded against 324,148), backward 0.5435
-// (99.988%).
+// 0.7538 ULP at 0x1.002ecap-1, where the polynomial is largest against the result (99.9457%
+// correctly rounded; 2026-12-07, 81 s with --threads 2); backward 0.5435 (99.988%).
 template <>
 struct Kernel<Fn::tanh> {
   explicit Kernel(const Params&) {}
@@ -67,13 +68,7 @@ struct Kernel<Fn::tanh> {
   }
   double derivative_from_output(double y) const { return std::fma(-y, y, 1.0); }
 
-  Floats value_f32(Floats x) const {
-    const Floats a = abs(x);
-    const TanhParts t = tanh_parts(a);
-    // tanh ≥ 0.24 where the quotient is taken: no signed zero for divided() to keep.
-    const Floats magnitude = t.small ? simd::fma(t.cube, t.poly, a) : rounded(t.quotient);
-    return nan_where_nan(x, with_sign_of(magnitude, x));
-  }
+  Floats value_f32(Floats x) const { return with_sign_of(tanh_by_table(abs(x)), x); }
   Floats backward_f32(Floats x, Floats dy) const {
     return times_logistic_derivative(dy, x + x) * 4.0f;
   }

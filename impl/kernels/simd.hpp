@@ -81,7 +81,8 @@ ACTCHECK_ALWAYS_INLINE Floats fnma(Floats a, Floats b, Floats c) {
 #endif
 }
 
-// table[j] in each lane, j in [0, 16).
+// table[j mod 16] in each lane: the low 4 bits of j, as vpermps and the extensions' shuffle read
+// it, so that a lane whose j is out of range (one whose result is not used) reads an entry too.
 ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
   if constexpr (kLanes == 16) {
     Floats t;
@@ -94,7 +95,7 @@ ACTCHECK_ALWAYS_INLINE Floats lookup16(const float (&table)[16], Ints j) {
     return __builtin_shuffle(low, high, j);
   } else {
     Floats r;
-    for (std::size_t i = 0; i < kLanes; ++i) r[i] = table[j[i]];
+    for (std::size_t i = 0; i < kLanes; ++i) r[i] = table[j[i] & 15];
     return r;
   }
 }
