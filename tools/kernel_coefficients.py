@@ -299,12 +299,24 @@ print(float_array("kTanhCentreF", tanh_centres + [tanh_centres[-1]] * padding,
                   ".., [8, 12),\n// m the midpoint (least squares at Chebyshev nodes, float coefficients): "
                   f"within {mp.nstr(tanh_table_error, 2)} ulp of tanh.\n// c = tanh(m) rounded "
                   "to float"))
-print(f"// and P's coefficients, highest power first (degree {TANH_F32_TABLE_DEGREE}), a row per power")
-print("inline constexpr float kTanhTableF[][16] = {")
-for power in range(TANH_F32_TABLE_DEGREE + 1):
-    row = [poly[power] for poly in tanh_polys] + [tanh_polys[-1][power]] * padding
-    print("    {" + ", ".join(hexf(to_float32(v)) for v in row) + "},")
-print("};")
+
+
+def tanh_table_rows(name, powers, comment):
+    print(f"// {comment}")
+    print(f"inline constexpr float {name}[]" + ("[16]" if len(powers) > 1 else "") + " = {")
+    for power in powers:
+        row = [poly[-1 - power] for poly in tanh_polys]
+        row = [hexf(to_float32(v)) for v in row + [row[-1]] * padding]
+        print(("    {" + ", ".join(row) + "},") if len(powers) > 1 else
+              "\n".join(f"    {v}," for v in row))
+    print("};")
+
+
+tanh_table_rows("kTanhOffsetF", [0], "P's constant term (what c's rounding left out)")
+tanh_table_rows("kTanhSlopeF", [1], "P's linear term")
+tanh_table_rows("kTanhCurvatureF", list(range(TANH_F32_TABLE_DEGREE, 1, -1)),
+                f"and the rest, (P(r) − P(0) − P′(0)·r)/r², highest power first (degree "
+                f"{TANH_F32_TABLE_DEGREE - 2}), a row per power")
 tanhshrink_f32, tanhshrink_f32_error = tanhshrink_f32_poly()
 print(f"inline constexpr float kTanhshrinkSmallF = {hexf(to_float32(TANHSHRINK_F32_SMALL))};")
 print(float_array("kTanhshrinkPolyF", tanhshrink_f32,

@@ -17,46 +17,40 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
   return copysign(-m / (2.0 + m), x);
 }
 
-// tanh(a), a ≥ 0 or NaN, for the float32 forward: a + a³·P(a²) below 1/4; beyond, c + P_j(a − m)
-// on the interval of [1/4, 12) holding a (coefficients.inc: two intervals per binade, so that the
-// entry j and the midpoint m are a's exponent and first fraction bit, and a − m is exact), a
-// clamped to 10, where tanh rounds to 1. No division and no exponential: the final addition
-// rounds once, and what the polynomial's own roundings add is a fraction of an ulp because
-// |P_j(a − m)| stays below a quarter of the result.
-ACTCHECK_ALWAYS_INLINE Floats tanh_by_table(Floats a) {
+// tanh(a) for a ≥ 0 (or NaN) as the sum of two floats, the second below a quarter of the first:
+// below 1/4, a and a³·P(a²); beyond, c and P_j(a − m) on the interval of [1/4, 12) holding a
+// (coefficients.inc: two intervals per binade, so that the entry j and the midpoint m are a's
+// exponent and first fraction bit, and a − m is exact), a clamped to 10, where tanh rounds to 1.
+// No division and no exponential: the sum's one rounding costs half an ulp, and the second term's
+// own roundings a fraction of one, since it is small against the first.
+ACTCHECK_ALWAYS_INLINE FloatPair tanh_terms(Floats a) {
   constexpr std::int32_t kFirstEntry = std::bit_cast<std::int32_t>(kTanhSmallF) >> 22;
   const Ints clamped = simd::as_ints(min(a, splat(10.0f)));
   const Ints j = (clamped >> 22) - kFirstEntry;
   const Floats r = simd::as_floats(clamped) - simd::as_floats((clamped & ~0x3fffff) | 0x200000);
-  const Floats beyond = simd::lookup16(kTanhCentreF, j) + horner(r, j, kTanhTableF);
+  // The linear term, the largest, joins in the last fma, whose product is exact.
+  const Floats rest =
+      simd::fma(r * r, horner(r, j, kTanhCurvatureF), simd::lookup16(kTanhOffsetF, j));
+  const Floats beyond = simd::fma(r, simd::lookup16(kTanhSlopeF, j), rest);
   const Floats a2 = a * a;
-  return a < kTanhSmallF ? simd::fma(a * a2, horner(a2, kTanhPolyF), a) : beyond;
-}
-
-// tanh(a), a ≥ 0, as a pair (for tanhshrink′): a + a³·P(a²) below 1/4, beyond (1 − e)/(1 + e) =
-// 2/(1 + e) − 1 with e = e^(−2a): q0 = 2·inv lies in [1, 2], so q0 − 1 is exact and the
-// remainder stays that of 2/(1 + e); no pair for 1 − e is needed.
-ACTCHECK_ALWAYS_INLINE FloatPair tanh_pair(Floats a) {
-  const Floats a2 = a * a;
-  const LogisticParts s = logistic_parts(a + a);
-  const Quotient two_over = divide(splat(2.0f), s.denominator, s.inv);
-  const FloatPair quotient = pair({two_over.q0 - 1.0f, two_over.remainder, two_over.inv});
-  return select(a < kTanhSmallF, fast_two_sum(a, a * a2 * horner(a2, kTanhPolyF)), quotient);
+  const Ints small = a < kTanhSmallF;
+  return {small ? a : simd::lookup16(kTanhCentreF, j),
+          small ? a * a2 * horner(a2, kTanhPolyF) : beyond};
 }
 
 // tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
 // float16, bfloat16: correctly rounded (measured). float32 has its own path, in float vectors
 // (float_math.hpp), within 1 ULP:
-//  - forward: tanh_by_table for |x|, the sign copied from x (−0 stays −0, NaN stays NaN): below
-//    1/4 x + x³·P(x²) (coefficients.inc, tools/kernel_coefficients.py: within 2^-30.5), beyond a
-//    polynomial of degree 7 about the midpoint of one of 11 intervals (within 0.093 ulp);
+//  - forward: tanh_terms's sum for |x|, the sign copied from x (−0 stays −0, NaN stays NaN):
+//    below 1/4 x + x³·P(x²) (coefficients.inc, tools/kernel_coefficients.py: within 2^-30.5),
+//    beyond a polynomial of degree 7 about the midpoint of one of 11 intervals (within 0.093 ulp);
 //  - backward: 4·dy·e/(1 + e)² with e = e^(−2|x|), one division of pairs
 //    (times_logistic_derivative), for |x| ≤ 20 (beyond, sech² times a small dy could be subnormal)
 //    and dy 0 or within [2^-60, 2^60] in magnitude;
 //  - from the output: (1 − y)(1 + y), both exact pairs, for |y| ≤ 1 and the same dy.
 // Lanes outside these domains take the double path. Measured, f32 exhaustive: forward max
-// 0.7538 ULP at 0x1.002ecap-1, where the polynomial is largest against the result (99.9457%
-// correctly rounded; 2026-12-07, 81 s with --threads 2); backward 0.5435 (99.988%).
+// 0.6442 ULP at 0x1.041e66p-1, where the polynomial is largest against the result (99.9451%
+// correctly rounded; 2026-12-07); backward 0.5435 (99.988%).
 template <>
 struct Kernel<Fn::tanh> {
   explicit Kernel(const Params&) {}
@@ -68,7 +62,10 @@ struct Kernel<Fn::tanh> {
   }
   double derivative_from_output(double y) const { return std::fma(-y, y, 1.0); }
 
-  Floats value_f32(Floats x) const { return with_sign_of(tanh_by_table(abs(x)), x); }
+  Floats value_f32(Floats x) const {
+    const FloatPair t = tanh_terms(abs(x));
+    return with_sign_of(t.hi + t.lo, x);
+  }
   Floats backward_f32(Floats x, Floats dy) const {
     return times_logistic_derivative(dy, x + x) * 4.0f;
   }
@@ -96,11 +93,11 @@ struct Kernel<Fn::tanh> {
 //    on and the second a pair, summed by 2Sum (the cancellation, at most a factor 9.3, costs the
 //    pair's error of about 2^-30 a tenth of an ulp); for |x| in [2^-40, 2^23] (beyond, |x| − 1 is
 //    not exact; ±0 gives +0 by the double path);
-//  - backward: tanh(|x|)² from tanh's own pair (its series below 1/4, (1 − e)/(1 + e) beyond), for
+//  - backward: tanh(|x|)² from tanh_terms, made a pair by Fast2Sum and squared as one, for
 //    |x| ≥ 2^-30 or 0 and dy 0 or within [2^-60, 2^60] in magnitude.
 // Measured, f32 exhaustive: forward max 0.7762 ULP at 0x1.259d36p-1, just past the series, where
-// the cancellation is largest (99.985% correctly rounded); backward 0.6535 ULP at 0x1.0156dap-2,
-// just past tanh's series (99.984%).
+// the cancellation is largest (99.985% correctly rounded); backward 0.7662 ULP at 0x1.115b52p-1,
+// where tanh's polynomial is largest against tanh (99.927%; 2026-12-07).
 template <>
 struct Kernel<Fn::tanhshrink> {
   explicit Kernel(const Params&) {}
@@ -124,7 +121,8 @@ struct Kernel<Fn::tanhshrink> {
     return (a >= 0x1p-40f) & (a <= 0x1p23f);
   }
   Floats backward_f32(Floats x, Floats dy) const {
-    const FloatPair t = tanh_pair(abs(x));
+    const FloatPair terms = tanh_terms(abs(x));
+    const FloatPair t = fast_two_sum(terms.hi, terms.lo);
     return times(dy, times(t, t));
   }
   Ints backward_domain(Floats x, Floats dy) const {
