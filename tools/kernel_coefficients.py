@@ -179,42 +179,42 @@ def tanh_f32_poly():
     return coeffs, worst
 
 
-# ---- tanh(x) for TANH_F32_SMALL ≤ x ≤ 10, float32: two intervals per binade, c + P(x − m) each ---
-# Interval i of binade 2^e is [2^e·(1 + i/2), 2^e·(1 + (i + 1)/2)), m its midpoint, so that the
-# kernel finds the entry and m from x's exponent and first fraction bit, and x − m is exact; the
-# last entry, [8, 12), serves x clamped to 10. c = tanh(m) rounded to float, and P(r) ≈ tanh(m + r)
-# − c with float coefficients: each is rounded in turn, from the linear one up, and the rest fitted
-# again around it (least squares at Chebyshev nodes), the constant (c's rounding error) last.
-TANH_F32_TABLE_DEGREE = 7
-TANH_F32_TABLE_ENTRIES = 11  # [1/4, 3/8) .. [8, 12); TANH_F32_SMALL = 1/4, the table's start
-TANH_F32_TABLE_NODES = 64
+# ---- Tables of polynomials for the float32 kernels: f(x) = c + P(x − m) on intervals -------------
+# With 2^k intervals per binade, interval i of binade 2^e is [2^e·(1 + i/2^k), 2^e·(1 + (i + 1)/2^k)),
+# m its midpoint, so that the kernel finds the entry and m from x's exponent and first k fraction
+# bits, and x − m is exact. c = f(m) rounded to float, and P(r) ≈ f(m + r) − c with float
+# coefficients: each is rounded in turn, from the linear one up, and the rest fitted again around
+# it (least squares at Chebyshev nodes), the constant (c's rounding error) last.
+TABLE_DEGREE = 7
+TABLE_NODES = 64
+TABLE_ENTRIES = 16  # one vpermps on AVX-512
 
 
 def least_squares(g, half_width, powers):
-    nodes = [half_width * mp.cos(mp.pi * (k + mp.mpf(1) / 2) / TANH_F32_TABLE_NODES)
-             for k in range(TANH_F32_TABLE_NODES)]
+    nodes = [half_width * mp.cos(mp.pi * (k + mp.mpf(1) / 2) / TABLE_NODES)
+             for k in range(TABLE_NODES)]
     a = mp.matrix([[r**p for p in powers] for r in nodes])
     solution, _ = mp.qr_solve(a, mp.matrix([g(r) for r in nodes]))
     return list(solution)
 
 
-def tanh_f32_table():
+def polynomial_table(f, first, per_binade, entries):
+    """(centres, polynomials highest power first, error in ulps of f) for `entries` intervals."""
     centres, polys, worst = [], [], 0
-    for i in range(TANH_F32_TABLE_ENTRIES):
-        left = TANH_F32_SMALL * 2 ** (i // 2) * (1 + mp.mpf(i % 2) / 2)
-        half_width = TANH_F32_SMALL * 2 ** (i // 2) / 4
-        m = left + half_width
-        c = to_float32(mp.tanh(m))
+    for i in range(entries):
+        binade = first * 2 ** (i // per_binade)
+        half_width = binade / per_binade / 2
+        m = binade * (1 + mp.mpf(i % per_binade) / per_binade) + half_width
+        c = to_float32(f(m))
         fixed = {}
-        for p in list(range(1, TANH_F32_TABLE_DEGREE + 1)) + [0]:
-            free = [q for q in range(TANH_F32_TABLE_DEGREE + 1) if q not in fixed]
+        for p in list(range(1, TABLE_DEGREE + 1)) + [0]:
+            free = [q for q in range(TABLE_DEGREE + 1) if q not in fixed]
             coeffs = least_squares(
-                lambda r: mp.tanh(m + r) - c - sum(v * r**q for q, v in fixed.items()),
-                half_width, free)
+                lambda r: f(m + r) - c - sum(v * r**q for q, v in fixed.items()), half_width, free)
             fixed[p] = mp.mpf(to_float32(coeffs[free.index(p)]))
-        poly = [fixed[q] for q in range(TANH_F32_TABLE_DEGREE, -1, -1)]
+        poly = [fixed[q] for q in range(TABLE_DEGREE, -1, -1)]
         for r in mp.linspace(-half_width, half_width, 401):
-            exact = mp.tanh(m + r)
+            exact = f(m + r)
             ulp = mp.mpf(2) ** (mp.floor(mp.log(exact, 2)) - 23)
             worst = max(worst, abs(c + mp.polyval(poly, r) - exact) / ulp)
         centres.append(c)
@@ -222,11 +222,37 @@ def tanh_f32_table():
     return centres, polys, worst
 
 
+def print_polynomial_table(prefix, f, first, per_binade, entries, comment):
+    """The arrays <prefix>CentreF, OffsetF, SlopeF and CurvatureF, padded to TABLE_ENTRIES."""
+    centres, polys, error = polynomial_table(f, first, per_binade, entries)
+    padding = TABLE_ENTRIES - entries
+
+    def rows(name, powers, text):
+        print(f"// {text}")
+        print(f"inline constexpr float {prefix}{name}[]" + ("[16]" if len(powers) > 1 else "") + " = {")
+        for power in powers:
+            row = [poly[-1 - power] for poly in polys]
+            row = [hexf(to_float32(v)) for v in row + [row[-1]] * padding]
+            print(("    {" + ", ".join(row) + "},") if len(powers) > 1 else
+                  "\n".join(f"    {v}," for v in row))
+        print("};")
+
+    print(float_array(f"{prefix}CentreF", centres + [centres[-1]] * padding,
+                      f"{comment},\n// m the midpoint, {per_binade} intervals per binade (least "
+                      "squares at Chebyshev nodes, float\n// coefficients): within "
+                      f"{mp.nstr(error, 2)} ulp. c = f(m) rounded to float"))
+    rows("OffsetF", [0], "P's constant term (what c's rounding left out)")
+    rows("SlopeF", [1], "P's linear term")
+    rows("CurvatureF", list(range(TABLE_DEGREE, 1, -1)),
+         f"and the rest, (P(r) − P(0) − P′(0)·r)/r², highest power first (degree "
+         f"{TABLE_DEGREE - 2}), a row per power")
+
+
 # ---- x − tanh(x) = x³·(1/3 − 2x²/15 + x⁴·R(x²)) for |x| < TANHSHRINK_F32_SMALL, float32 -------
 # 1/3 and −2/15 are carried as pairs by the kernel; R, with float coefficients, is 1.6% of the sum
-# at most. Beyond, (|x| − 1) + 2e/(1 + e), e = e^(−2|x|): |x| − 1 is exact from 1/2 on, and the
-# cancellation (at most a factor 9.3 at 9/16) costs e's error of about 2^-30 a tenth of an ulp.
-TANHSHRINK_F32_SMALL = mp.mpf(9) / 16
+# at most. Beyond, up to 8, a table of polynomials (below); from 8 on |x| − 1, exact, is the
+# correctly rounded result (the rest, 2e^(−2|x|)/(1 + e^(−2|x|)), is below half an ulp of it).
+TANHSHRINK_F32_SMALL = mp.mpf(1) / 2
 TANHSHRINK_F32_TERMS = 6
 
 
@@ -292,31 +318,9 @@ print(float_array("kTanhPolyF", tanh_f32,
                   f"highest power first (mpmath.chebyfit,\n// {TANH_F32_TERMS} terms, rounded to "
                   f"float): x + x³·P(x²) is within 2^{mp.nstr(mp.log(tanh_f32_error, 2), 4)} of "
                   f"tanh(x), relative"))
-tanh_centres, tanh_polys, tanh_table_error = tanh_f32_table()
-padding = 16 - TANH_F32_TABLE_ENTRIES  # the lookup takes 16 entries; x ≤ 10 uses the first 11
-print(float_array("kTanhCentreF", tanh_centres + [tanh_centres[-1]] * padding,
-                  "tanh(x) for 1/4 ≤ x ≤ 10 as c + P(x − m) on [1/4, 3/8), [3/8, 1/2), [1/2, 3/4), "
-                  ".., [8, 12),\n// m the midpoint (least squares at Chebyshev nodes, float coefficients): "
-                  f"within {mp.nstr(tanh_table_error, 2)} ulp of tanh.\n// c = tanh(m) rounded "
-                  "to float"))
-
-
-def tanh_table_rows(name, powers, comment):
-    print(f"// {comment}")
-    print(f"inline constexpr float {name}[]" + ("[16]" if len(powers) > 1 else "") + " = {")
-    for power in powers:
-        row = [poly[-1 - power] for poly in tanh_polys]
-        row = [hexf(to_float32(v)) for v in row + [row[-1]] * padding]
-        print(("    {" + ", ".join(row) + "},") if len(powers) > 1 else
-              "\n".join(f"    {v}," for v in row))
-    print("};")
-
-
-tanh_table_rows("kTanhOffsetF", [0], "P's constant term (what c's rounding left out)")
-tanh_table_rows("kTanhSlopeF", [1], "P's linear term")
-tanh_table_rows("kTanhCurvatureF", list(range(TANH_F32_TABLE_DEGREE, 1, -1)),
-                f"and the rest, (P(r) − P(0) − P′(0)·r)/r², highest power first (degree "
-                f"{TANH_F32_TABLE_DEGREE - 2}), a row per power")
+print_polynomial_table("kTanh", mp.tanh, TANH_F32_SMALL, 2, 11,
+                       "tanh(x) for 1/4 ≤ x ≤ 10 as c + P(x − m) on [1/4, 3/8), [3/8, 1/2), .., "
+                       "[8, 12)")
 tanhshrink_f32, tanhshrink_f32_error = tanhshrink_f32_poly()
 print(f"inline constexpr float kTanhshrinkSmallF = {hexf(to_float32(TANHSHRINK_F32_SMALL))};")
 print(float_array("kTanhshrinkPolyF", tanhshrink_f32,
@@ -324,6 +328,9 @@ print(float_array("kTanhshrinkPolyF", tanhshrink_f32,
                   f"{mp.nstr(TANHSHRINK_F32_SMALL, 5)}, highest power first\n// (mpmath.chebyfit, "
                   f"{TANHSHRINK_F32_TERMS} terms, rounded to float; 1/3 and 2/15 exact): within "
                   f"2^{mp.nstr(mp.log(tanhshrink_f32_error, 2), 4)} of x − tanh(x), relative"))
+print_polynomial_table("kTanhshrink", lambda x: x - mp.tanh(x), TANHSHRINK_F32_SMALL, 4, 16,
+                       "x − tanh(x) for 1/2 ≤ x < 8 as c + P(x − m) on [1/2, 5/8), [5/8, 3/4), .., "
+                       "[7, 8)")
 print()
 for name, f, guess in ROOTS:
     print(root_block(name, f, guess))

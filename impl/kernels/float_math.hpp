@@ -160,6 +160,36 @@ ACTCHECK_ALWAYS_INLINE Floats horner(Floats t, Ints j, const float (&coefficient
   return sum;
 }
 
+// ---- Tables of polynomials ----------------------------------------------------------------------
+
+// Where a ≥ 0 lies in a table of 16 intervals from `first`, 2^kBits per binade (coefficients.inc,
+// tools/kernel_coefficients.py): the entry j and the midpoint m are a's exponent and first kBits
+// fraction bits, and r = a − m is exact (both lie in one binade). Lanes outside the table get
+// some entry, which the caller selects away.
+struct TableInterval {
+  Ints j;
+  Floats r;
+};
+template <int kBits>
+ACTCHECK_ALWAYS_INLINE TableInterval table_interval(Floats a, float first) {
+  constexpr int kShift = 23 - kBits;
+  const Ints bits = simd::as_ints(a);
+  const Floats m = simd::as_floats((bits & -(1 << kShift)) | (1 << (kShift - 1)));
+  return {(bits >> kShift) - (std::bit_cast<std::int32_t>(first) >> kShift), a - m};
+}
+
+// f = c_j + P_j(r) as two floats, c_j and P_j(r), from the table's columns: c, P's constant and
+// linear terms, and the rest of P over r², highest power first. The linear term, the largest,
+// joins in the last fma, whose product is exact.
+template <std::size_t N>
+ACTCHECK_ALWAYS_INLINE FloatPair table_terms(TableInterval at, const float (&centre)[16],
+                                             const float (&offset)[16], const float (&slope)[16],
+                                             const float (&curvature)[N][16]) {
+  const Floats rest =
+      simd::fma(at.r * at.r, horner(at.r, at.j, curvature), simd::lookup16(offset, at.j));
+  return {simd::lookup16(centre, at.j), simd::fma(at.r, simd::lookup16(slope, at.j), rest)};
+}
+
 // ---- Exponential --------------------------------------------------------------------------------
 
 // e^a = 2^(k/16)·e^r as a pair, for a in [−80, 0] (a ≥ −87 keeps 2^m normal):

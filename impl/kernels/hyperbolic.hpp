@@ -18,24 +18,16 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
 }
 
 // tanh(a) for a ≥ 0 (or NaN) as the sum of two floats, the second below a quarter of the first:
-// below 1/4, a and a³·P(a²); beyond, c and P_j(a − m) on the interval of [1/4, 12) holding a
-// (coefficients.inc: two intervals per binade, so that the entry j and the midpoint m are a's
-// exponent and first fraction bit, and a − m is exact), a clamped to 10, where tanh rounds to 1.
-// No division and no exponential: the sum's one rounding costs half an ulp, and the second term's
-// own roundings a fraction of one, since it is small against the first.
+// below 1/4, a and a³·P(a²); beyond, c and P_j(a − m) from a table of 11 intervals of [1/4, 12),
+// two per binade (float_math.hpp's table_terms), a clamped to 10, where tanh rounds to 1. No
+// division and no exponential: the sum's one rounding costs half an ulp, and the second term's own
+// roundings a fraction of one, since it is small against the first.
 ACTCHECK_ALWAYS_INLINE FloatPair tanh_terms(Floats a) {
-  constexpr std::int32_t kFirstEntry = std::bit_cast<std::int32_t>(kTanhSmallF) >> 22;
-  const Ints clamped = simd::as_ints(min(a, splat(10.0f)));
-  const Ints j = (clamped >> 22) - kFirstEntry;
-  const Floats r = simd::as_floats(clamped) - simd::as_floats((clamped & ~0x3fffff) | 0x200000);
-  // The linear term, the largest, joins in the last fma, whose product is exact.
-  const Floats rest =
-      simd::fma(r * r, horner(r, j, kTanhCurvatureF), simd::lookup16(kTanhOffsetF, j));
-  const Floats beyond = simd::fma(r, simd::lookup16(kTanhSlopeF, j), rest);
+  const FloatPair beyond = table_terms(table_interval<1>(min(a, splat(10.0f)), kTanhSmallF),
+                                       kTanhCentreF, kTanhOffsetF, kTanhSlopeF, kTanhCurvatureF);
   const Floats a2 = a * a;
   const Ints small = a < kTanhSmallF;
-  return {small ? a : simd::lookup16(kTanhCentreF, j),
-          small ? a * a2 * horner(a2, kTanhPolyF) : beyond};
+  return {small ? a : beyond.hi, small ? a * a2 * horner(a2, kTanhPolyF) : beyond.lo};
 }
 
 // tanh(x); tanh′ = sech²(x). PyTorch's backward from the output: 1 − y².
@@ -88,11 +80,12 @@ struct Kernel<Fn::tanh> {
 // storage format (2049 in float16). Loss to cancellation below 2^-46 at |x| = 1/4.
 // tanhshrink′ = tanh². Measured: correctly rounded.
 // float32 (float_math.hpp), computed for |x| and the sign copied from x:
-//  - forward: below |x| = 9/16, |x|³·(1/3 − 2x²/15 + x⁴·R(x²)) (coefficients.inc, within 2^-31.8)
-//    with |x|³, 1/3 and 2x²/15 as pairs; beyond, (|x| − 1) + 2σ(−2|x|), the first exact from 1/2
-//    on and the second a pair, summed by 2Sum (the cancellation, at most a factor 9.3, costs the
-//    pair's error of about 2^-30 a tenth of an ulp); for |x| in [2^-40, 2^23] (beyond, |x| − 1 is
-//    not exact; ±0 gives +0 by the double path);
+//  - forward: below |x| = 1/2, |x|³·(1/3 − 2x²/15 + x⁴·R(x²)) (coefficients.inc, within 2^-33.2)
+//    with |x|³, 1/3 and 2x²/15 as pairs; up to 8, c + P_j(|x| − m) from a table of 16 intervals,
+//    four per binade (table_terms; within 0.041 ulp), where P_j is at most 0.39 of the result, so
+//    that its rounding costs a quarter of an ulp; from 8 on |x| − 1, exact and correctly rounded
+//    (the rest, 2e^(−2|x|)/(1 + e^(−2|x|)), stays below half an ulp of it); for |x| in
+//    [2^-40, 2^23] (beyond, |x| − 1 is not exact; ±0 gives +0 by the double path);
 //  - backward: tanh(|x|)² from tanh_terms, made a pair by Fast2Sum and squared as one, for
 //    |x| ≥ 2^-30 or 0 and dy 0 or within [2^-60, 2^60] in magnitude.
 // Measured, f32 exhaustive: forward max 0.7762 ULP at 0x1.259d36p-1, just past the series, where
@@ -110,11 +103,11 @@ struct Kernel<Fn::tanhshrink> {
     const Floats rest = square.hi * square.hi * horner(square.hi, kTanhshrinkPolyF);
     const FloatPair inner = {head.hi, head.lo + (third.lo + linear.lo) + rest};
     const FloatPair series = times(times_pair(a, square), inner);
-    const LogisticParts s = logistic_parts(a + a);
-    const FloatPair small_sigma = pair(divide(s.e, s.denominator, s.inv));
-    const FloatPair sum = two_sum(a - 1.0f, small_sigma.hi + small_sigma.hi);
-    const Floats far = sum.hi + (sum.lo + (small_sigma.lo + small_sigma.lo));
-    return with_sign_of(a < kTanhshrinkSmallF ? series.hi + series.lo : far, x);
+    const FloatPair table =
+        table_terms(table_interval<2>(a, kTanhshrinkSmallF), kTanhshrinkCentreF, kTanhshrinkOffsetF,
+                    kTanhshrinkSlopeF, kTanhshrinkCurvatureF);
+    const Floats beyond = a < 8.0f ? table.hi + table.lo : a - 1.0f;
+    return with_sign_of(a < kTanhshrinkSmallF ? series.hi + series.lo : beyond, x);
   }
   Ints forward_domain(Floats x) const {
     const Floats a = abs(x);
