@@ -185,7 +185,7 @@ def tanh_f32_poly():
 # bits, and x − m is exact. c = f(m) rounded to float, and P(r) ≈ f(m + r) − c with float
 # coefficients: each is rounded in turn, from the linear one up, and the rest fitted again around
 # it (least squares at Chebyshev nodes), the constant (c's rounding error) last.
-TABLE_DEGREE = 7
+TABLE_DEGREE = 7  # PolynomialTable (math.hpp) holds the terms from r² up: 6 rows
 TABLE_NODES = 64
 TABLE_ENTRIES = 16  # one vpermps on AVX-512
 
@@ -222,30 +222,29 @@ def polynomial_table(f, first, per_binade, entries):
     return centres, polys, worst
 
 
-def print_polynomial_table(prefix, f, first, per_binade, entries, comment):
-    """The arrays <prefix>CentreF, OffsetF, SlopeF and CurvatureF, padded to TABLE_ENTRIES."""
+def print_polynomial_table(name, f, first, per_binade, entries, comment):
+    """A PolynomialTable (math.hpp), its entries padded to TABLE_ENTRIES with the last."""
     centres, polys, error = polynomial_table(f, first, per_binade, entries)
-    padding = TABLE_ENTRIES - entries
 
-    def rows(name, powers, text):
-        print(f"// {text}")
-        print(f"inline constexpr float {prefix}{name}[]" + ("[16]" if len(powers) > 1 else "") + " = {")
-        for power in powers:
-            row = [poly[-1 - power] for poly in polys]
-            row = [hexf(to_float32(v)) for v in row + [row[-1]] * padding]
-            print(("    {" + ", ".join(row) + "},") if len(powers) > 1 else
-                  "\n".join(f"    {v}," for v in row))
-        print("};")
+    def row(values):
+        values = [hexf(to_float32(v)) for v in values]
+        return "{" + ", ".join(values + [values[-1]] * (TABLE_ENTRIES - entries)) + "}"
 
-    print(float_array(f"{prefix}CentreF", centres + [centres[-1]] * padding,
-                      f"{comment},\n// m the midpoint, {per_binade} intervals per binade (least "
-                      "squares at Chebyshev nodes, float\n// coefficients): within "
-                      f"{mp.nstr(error, 2)} ulp. c = f(m) rounded to float"))
-    rows("OffsetF", [0], "P's constant term (what c's rounding left out)")
-    rows("SlopeF", [1], "P's linear term")
-    rows("CurvatureF", list(range(TABLE_DEGREE, 1, -1)),
-         f"and the rest, (P(r) − P(0) − P′(0)·r)/r², highest power first (degree "
-         f"{TABLE_DEGREE - 2}), a row per power")
+    def column(power):
+        return row([poly[-1 - power] for poly in polys])
+
+    print(f"// {comment},\n// m the midpoint, {per_binade} intervals per binade (least squares at "
+          f"Chebyshev nodes, float\n// coefficients): within {mp.nstr(error, 2)} ulp. c = f(m) "
+          "rounded to float")
+    print(f"inline constexpr PolynomialTable {name} = {{")
+    print(f"    .centre = {row(centres)},")
+    print(f"    .offset = {column(0)},")
+    print(f"    .slope = {column(1)},")
+    print("    .curvature = {")
+    for power in range(TABLE_DEGREE, 1, -1):
+        print(f"        {column(power)},")
+    print("    },")
+    print("};")
 
 
 # ---- x − tanh(x) = x³·(1/3 − 2x²/15 + x⁴·R(x²)) for |x| < TANHSHRINK_F32_SMALL, float32 -------
@@ -318,7 +317,7 @@ print(float_array("kTanhPolyF", tanh_f32,
                   f"highest power first (mpmath.chebyfit,\n// {TANH_F32_TERMS} terms, rounded to "
                   f"float): x + x³·P(x²) is within 2^{mp.nstr(mp.log(tanh_f32_error, 2), 4)} of "
                   f"tanh(x), relative"))
-print_polynomial_table("kTanh", mp.tanh, TANH_F32_SMALL, 2, 11,
+print_polynomial_table("kTanhTableF", mp.tanh, TANH_F32_SMALL, 2, 11,
                        "tanh(x) for 1/4 ≤ x ≤ 10 as c + P(x − m) on [1/4, 3/8), [3/8, 1/2), .., "
                        "[8, 12)")
 tanhshrink_f32, tanhshrink_f32_error = tanhshrink_f32_poly()
@@ -328,7 +327,7 @@ print(float_array("kTanhshrinkPolyF", tanhshrink_f32,
                   f"{mp.nstr(TANHSHRINK_F32_SMALL, 5)}, highest power first\n// (mpmath.chebyfit, "
                   f"{TANHSHRINK_F32_TERMS} terms, rounded to float; 1/3 and 2/15 exact): within "
                   f"2^{mp.nstr(mp.log(tanhshrink_f32_error, 2), 4)} of x − tanh(x), relative"))
-print_polynomial_table("kTanhshrink", lambda x: x - mp.tanh(x), TANHSHRINK_F32_SMALL, 4, 16,
+print_polynomial_table("kTanhshrinkTableF", lambda x: x - mp.tanh(x), TANHSHRINK_F32_SMALL, 4, 16,
                        "x − tanh(x) for 1/2 ≤ x < 8 as c + P(x − m) on [1/2, 5/8), [5/8, 3/4), .., "
                        "[7, 8)")
 print()

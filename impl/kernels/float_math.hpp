@@ -178,16 +178,13 @@ ACTCHECK_ALWAYS_INLINE TableInterval table_interval(Floats a, float first) {
   return {(bits >> kShift) - (std::bit_cast<std::int32_t>(first) >> kShift), a - m};
 }
 
-// f = c_j + P_j(r) as two floats, c_j and P_j(r), from the table's columns: c, P's constant and
-// linear terms, and the rest of P over r², highest power first. The linear term, the largest,
-// joins in the last fma, whose product is exact.
-template <std::size_t N>
-ACTCHECK_ALWAYS_INLINE FloatPair table_terms(TableInterval at, const float (&centre)[16],
-                                             const float (&offset)[16], const float (&slope)[16],
-                                             const float (&curvature)[N][16]) {
-  const Floats rest =
-      simd::fma(at.r * at.r, horner(at.r, at.j, curvature), simd::lookup16(offset, at.j));
-  return {simd::lookup16(centre, at.j), simd::fma(at.r, simd::lookup16(slope, at.j), rest)};
+// f = c_j + P_j(r) as two floats, c_j and P_j(r). P's linear term, the largest, joins in the last
+// fma, whose product is exact.
+ACTCHECK_ALWAYS_INLINE FloatPair table_terms(TableInterval at, const PolynomialTable& table) {
+  const Floats rest = simd::fma(at.r * at.r, horner(at.r, at.j, table.curvature),
+                                simd::lookup16(table.offset, at.j));
+  return {simd::lookup16(table.centre, at.j),
+          simd::fma(at.r, simd::lookup16(table.slope, at.j), rest)};
 }
 
 // ---- Exponential --------------------------------------------------------------------------------

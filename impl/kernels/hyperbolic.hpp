@@ -23,8 +23,8 @@ ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
 // division and no exponential: the sum's one rounding costs half an ulp, and the second term's own
 // roundings a fraction of one, since it is small against the first.
 ACTCHECK_ALWAYS_INLINE FloatPair tanh_terms(Floats a) {
-  const FloatPair beyond = table_terms(table_interval<1>(min(a, splat(10.0f)), kTanhSmallF),
-                                       kTanhCentreF, kTanhOffsetF, kTanhSlopeF, kTanhCurvatureF);
+  const FloatPair beyond =
+      table_terms(table_interval<1>(min(a, splat(10.0f)), kTanhSmallF), kTanhTableF);
   const Floats a2 = a * a;
   const Ints small = a < kTanhSmallF;
   return {small ? a : beyond.hi, small ? a * a2 * horner(a2, kTanhPolyF) : beyond.lo};
@@ -103,9 +103,7 @@ struct Kernel<Fn::tanhshrink> {
     const Floats rest = square.hi * square.hi * horner(square.hi, kTanhshrinkPolyF);
     const FloatPair inner = {head.hi, head.lo + (third.lo + linear.lo) + rest};
     const FloatPair series = times(times_pair(a, square), inner);
-    const FloatPair table =
-        table_terms(table_interval<2>(a, kTanhshrinkSmallF), kTanhshrinkCentreF, kTanhshrinkOffsetF,
-                    kTanhshrinkSlopeF, kTanhshrinkCurvatureF);
+    const FloatPair table = table_terms(table_interval<2>(a, kTanhshrinkSmallF), kTanhshrinkTableF);
     const Floats beyond = a < 8.0f ? table.hi + table.lo : a - 1.0f;
     return with_sign_of(a < kTanhshrinkSmallF ? series.hi + series.lo : beyond, x);
   }

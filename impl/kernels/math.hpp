@@ -38,6 +38,16 @@ struct RootExpansion {
   double coefficients[6];
 };
 
+// f(x) = c + P(x − m) on the 16 intervals of a float32 kernel's table (float_math.hpp's
+// table_terms; tools/kernel_coefficients.py fits P of degree 7), by entry: c, P's constant and
+// linear terms, and (P(r) − P(0) − P′(0)·r)/r², highest power first.
+struct PolynomialTable {
+  float centre[16];
+  float offset[16];
+  float slope[16];
+  float curvature[6][16];  // r⁵ .. r⁰ of (P(r) − P(0) − P′(0)·r)/r²
+};
+
 #include "impl/kernels/coefficients.inc"
 
 // ---- Bits and selects ---------------------------------------------------------------------------
