@@ -26,6 +26,9 @@ bool is_midpoint(mpfr_srcptr v, const FormatSpec& format);
 // The double overload, as a rounding whose constants are worked out once: loops that round many
 // values into one format (the engine rounds every input's enclosure two or three times) construct
 // it outside the loop. round_to_format(double, FormatSpec) below is this, constructed on the spot.
+// The rounding and the tie test do not branch on v: the engine's fast tier applies them to both
+// ends of every enclosure, from every binade of both signs, and branching there on zero, subnormal,
+// normal and overflowing values cost more than the arithmetic.
 class NearestRounding {
  public:
   explicit constexpr NearestRounding(const FormatSpec& f)
@@ -35,28 +38,41 @@ class NearestRounding {
         overflow_(
             std::bit_cast<std::uint64_t>(f.emax + 1 > 1023 ? INFINITY : carrier::pow2(f.emax + 1))),
         lowest_kept_(identity_ ? 1 : std::uint64_t{1} << (53 - f.precision)),
-        spacing_(f.emin - f.precision + 1) {}
+        spacing_rounder_(power_of_two(f.emin - f.precision + 1 + carrier::kMantissaBits)),
+        half_spacing_(f.emin - f.precision >= -1074 ? power_of_two(f.emin - f.precision) : NAN) {}
 
   [[gnu::always_inline]] double operator()(double v) const {
     using namespace carrier;
-    if (identity_ || !std::isfinite(v) || v == 0) return v;
+    if (identity_) return v;
     const std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
     const std::uint64_t sign = bits & kSignBit;
-    std::uint64_t magnitude = bits ^ sign;
-    if (magnitude >= min_normal_) {
-      // Nearest-even on the bit pattern: adding half an ULP less one, plus the kept lowest bit,
-      // then truncating, rounds ties to even; a carry out of the significand steps the exponent, as
-      // it should, and one out of the largest binade reaches the infinity pattern.
-      magnitude += (lowest_kept_ >> 1) - 1 + ((magnitude & lowest_kept_) != 0);
-      magnitude &= ~(lowest_kept_ - 1);
-      if (magnitude >= overflow_) return sign ? -INFINITY : INFINITY;
-      return std::bit_cast<double>(sign | magnitude);
-    }
-    // Below 2^emin the spacing stays 2^(emin − p + 1): round |v| / spacing to an integer (it is
-    // below 2^52, where adding and removing 2^52 rounds to nearest even) and scale back; all exact.
-    const double scaled = scale(std::fabs(v), -spacing_);
-    const double r = scale((scaled + 0x1p52) - 0x1p52, spacing_);
-    return sign ? -r : r;
+    const std::uint64_t magnitude = bits ^ sign;
+    // From 2^emin up, nearest-even on the bit pattern: adding half an ULP less one, plus the kept
+    // lowest bit, then truncating, rounds ties to even; a carry out of the significand steps the
+    // exponent, as it should, and one out of the largest binade reaches the overflow threshold.
+    std::uint64_t rounded =
+        (magnitude + (lowest_kept_ >> 1) - 1 + ((magnitude & lowest_kept_) != 0)) &
+        ~(lowest_kept_ - 1);
+    rounded = rounded >= overflow_ ? kInfinityBits : rounded;
+    // Below 2^emin the spacing stays 2^(emin − p + 1): there |v| + 2^(emin − p + 53) is rounded by
+    // the addition itself to that spacing (nearest even), and subtracting it back is exact.
+    const double small = (std::fabs(v) + spacing_rounder_) - spacing_rounder_;
+    rounded = magnitude >= min_normal_ ? rounded : std::bit_cast<std::uint64_t>(small);
+    rounded = magnitude > kInfinityBits ? magnitude : rounded;  // NaN stays NaN
+    return std::bit_cast<double>(sign | rounded);
+  }
+
+  // Is v exactly halfway between two neighbouring values of the format (a rounding tie)? The
+  // overflow threshold counts as one; ±0, ±inf and NaN are none.
+  [[gnu::always_inline]] bool is_midpoint(double v) const {
+    if (identity_) return false;
+    const std::uint64_t magnitude = std::bit_cast<std::uint64_t>(v) & ~carrier::kSignBit;
+    const bool normal_tie =
+        (magnitude & (lowest_kept_ - 1)) == (lowest_kept_ >> 1) && magnitude < kInfinityBits;
+    const double a = std::fabs(v);
+    const bool small_tie =
+        std::fabs(a - ((a + spacing_rounder_) - spacing_rounder_)) == half_spacing_;
+    return magnitude >= min_normal_ ? normal_tie : small_tie;
   }
 
   // Is v a value of the format (±inf and NaN included)? Exactly the v this rounding leaves as they
@@ -67,37 +83,35 @@ class NearestRounding {
     if (magnitude >= min_normal_) {
       return (magnitude & (lowest_kept_ - 1)) == 0 && magnitude < overflow_;
     }
-    // Below 2^emin: a whole multiple of the spacing (the quotient is below 2^52).
-    const double scaled = carrier::scale(std::fabs(v), -spacing_);
-    return (scaled + 0x1p52) - 0x1p52 == scaled;
+    const double a = std::fabs(v);  // below 2^emin: a whole multiple of the spacing
+    return (a + spacing_rounder_) - spacing_rounder_ == a;
   }
 
   const FormatSpec& format() const { return *format_; }
 
  private:
+  static constexpr std::uint64_t kInfinityBits = std::uint64_t{0x7ff} << carrier::kMantissaBits;
+  // 2^e for e in the double range, subnormal ones included.
+  static constexpr double power_of_two(int e) {
+    return e >= -1022 ? carrier::pow2(e) : std::bit_cast<double>(std::uint64_t{1} << (e + 1074));
+  }
+
   const FormatSpec* format_;
   bool identity_;              // precision ≥ 53: every double is a value of the format
   std::uint64_t min_normal_;   // the bits of 2^emin
   std::uint64_t overflow_;     // the bits of 2^(emax+1) (+inf's beyond the double range)
   std::uint64_t lowest_kept_;  // the significand's lowest kept bit, 2^(53 − p), as a pattern
-  int spacing_;                // below 2^emin the values are multiples of 2^spacing
+  double spacing_rounder_;     // 2^(emin − p + 53): adding it rounds below 2^emin
+  double half_spacing_;        // 2^(emin − p), half the spacing below 2^emin (NaN: no double is)
 };
 
 [[gnu::always_inline]] inline double round_to_format(double v, const FormatSpec& f) {
   return NearestRounding(f)(v);
 }
 
-// The double overload of is_midpoint: a tie needs exactly one significant bit more than the format
-// has at v's binade (fewer below 2^emin); the overflow threshold counts as one.
+// The double overload of is_midpoint.
 [[gnu::always_inline]] inline bool is_midpoint(double v, const FormatSpec& f) {
-  if (!std::isfinite(v) || v == 0) return false;
-  const int bits = f.precision - std::max(0, f.emin - carrier::binade(v));
-  const std::uint64_t field_bits = std::bit_cast<std::uint64_t>(v) & ~carrier::kSignBit;
-  const std::uint64_t significand =
-      (field_bits & carrier::kMantissaMask) |
-      (field_bits >> carrier::kMantissaBits ? std::uint64_t{1} << carrier::kMantissaBits : 0);
-  return bits >= 0 &&
-         static_cast<int>(std::bit_width(significand)) - std::countr_zero(significand) == bits + 1;
+  return NearestRounding(f).is_midpoint(v);
 }
 
 // Are a and b the same value of the carrier, bit for bit (so −0 ≠ +0, and NaN = NaN)?
