@@ -254,7 +254,7 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
     for (std::size_t i = 0; i < n; ++i) {
       const DoubleInterval e = enclose_as<F, DoubleInterval>(q, x[first + i], p);
       lo[i] = e.lo();
-      hi[i] = e.is_point() ? e.lo() : e.hi();
+      hi[i] = e.hi();  // = lo for a point
     }
     for (std::size_t i = 0; i < n; ++i) {
       // Ends that round alike on the grid decide it (NaN ends never do: their bits are no value's);
