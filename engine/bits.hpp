@@ -32,6 +32,11 @@ constexpr Layout layout(Format format) {
 // The value of `pattern` (its low storage_bits bits) in `format`. Inline: a sweep decodes every
 // input with it, and the format's layout folds out of the loop.
 inline double from_bits(std::uint64_t pattern, Format format) {
+  if (format == Format::kF32) {  // the hardware's conversion, NaN aside (its payload is dropped)
+    const float f = std::bit_cast<float>(static_cast<std::uint32_t>(pattern));
+    if (std::isnan(f)) [[unlikely]] return std::signbit(f) ? -NAN : NAN;
+    return f;
+  }
   const detail::Layout l = detail::layout(format);
   const bool negative = (pattern >> l.sign_shift) & 1;
   const std::uint64_t exponent_mask = (std::uint64_t{1} << l.exponent_bits) - 1;

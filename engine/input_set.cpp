@@ -34,6 +34,7 @@ class Permutation {
     for (std::uint64_t& k : keys_) k = key = splitmix64(key);
   }
   std::uint64_t operator()(std::uint64_t k) const {
+#pragma GCC unroll 3
     for (const std::uint64_t key : keys_) {
       k = (k + key) & mask_;
       k = (k * (key | 1)) & mask_;
