@@ -146,8 +146,9 @@ class DoubleInterval {
   constexpr DoubleInterval(double lo, double hi, bool point) : lo_(lo), hi_(hi), point_(point) {}
 
   bool is_zero() const { return point_ && lo_ == 0; }
-  bool nonnegative() const { return lo_ >= 0 && !std::signbit(lo_); }
-  bool nonpositive() const { return hi_ <= 0 && std::signbit(hi_); }
+  // By the sign bit alone: a NaN end makes a NaN result, which signed_like leaves as it is.
+  bool nonnegative() const { return !std::signbit(lo_); }
+  bool nonpositive() const { return std::signbit(hi_); }
   static bool same_sign(const DoubleInterval& a, const DoubleInterval& b) {
     return (a.nonnegative() && b.nonnegative()) || (a.nonpositive() && b.nonpositive());
   }
