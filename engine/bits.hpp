@@ -34,7 +34,8 @@ constexpr Layout layout(Format format) {
 inline double from_bits(std::uint64_t pattern, Format format) {
   if (format == Format::kF32) {  // the hardware's conversion, NaN aside (its payload is dropped)
     const float f = std::bit_cast<float>(static_cast<std::uint32_t>(pattern));
-    if (std::isnan(f)) [[unlikely]] return std::signbit(f) ? -NAN : NAN;
+    if (std::isnan(f)) [[unlikely]]
+      return std::signbit(f) ? -NAN : NAN;
     return f;
   }
   const detail::Layout l = detail::layout(format);

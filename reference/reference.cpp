@@ -89,10 +89,9 @@ std::optional<double> decide_rounding(const MpfrInterval& e, const FormatSpec& f
 double rounding_at_ties_or_nan(const DoubleInterval& e, const NearestRounding& round) {
   // A double just inside a tie rounds as every value strictly beyond it does (a format of p ≤ 52
   // bits has no other boundary within a double's step of a tie).
-  const FormatSpec& f = round.format();
-  if (f.precision >= 53) return NAN;
-  const double lo = round(is_midpoint(e.lo(), f) ? std::nextafter(e.lo(), INFINITY) : e.lo());
-  const double hi = round(is_midpoint(e.hi(), f) ? std::nextafter(e.hi(), -INFINITY) : e.hi());
+  if (round.format().precision >= 53) return NAN;
+  const double lo = round(round.is_midpoint(e.lo()) ? std::nextafter(e.lo(), INFINITY) : e.lo());
+  const double hi = round(round.is_midpoint(e.hi()) ? std::nextafter(e.hi(), -INFINITY) : e.hi());
   return same_bits(lo, hi) ? lo : NAN;
 }
 
