@@ -110,11 +110,13 @@ ACTCHECK_ALWAYS_INLINE Quotient divide(Floats a, FloatPair b, Floats inv) {
 ACTCHECK_ALWAYS_INLINE Floats rounded(Quotient q) { return simd::fma(q.remainder, q.inv, q.q0); }
 ACTCHECK_ALWAYS_INLINE FloatPair pair(Quotient q) { return {q.q0, q.remainder * q.inv}; }
 
-// dy·(g.hi + g.lo), rounded once but for the tiny rounding of dy·g.lo. Where dy·g.lo is 0 (dy or g
-// zero), dy·g.hi itself, with its signed zero: the fma would add two zeros of opposite signs.
+// dy·(g.hi + g.lo), rounded once but for the tiny rounding of dy·g.lo, for g normalised (g.hi = 0
+// only where g = 0). Where dy or g is zero the fma adds two zeros, of opposite signs when dy·g.hi
+// is −0 and dy·g.lo is +0, and gives +0: OR-ing in the sign of dy·g.hi restores the −0, and
+// changes nothing elsewhere, where the result already carries that sign.
 ACTCHECK_ALWAYS_INLINE Floats times(Floats dy, FloatPair g) {
-  const Floats tail = dy * g.lo;
-  return tail == 0.0f ? dy * g.hi : simd::fma(dy, g.hi, tail);
+  const Floats sum = simd::fma(dy, g.hi, dy * g.lo);
+  return simd::as_floats(simd::as_ints(sum) | (sign_bit(dy) ^ sign_bit(g.hi)));
 }
 
 // a + b exactly, whichever is larger (Knuth's 2Sum).
@@ -135,12 +137,13 @@ ACTCHECK_ALWAYS_INLINE FloatPair one_plus(FloatPair e) {
 ACTCHECK_ALWAYS_INLINE Floats high_part(Floats x) { return x; }
 ACTCHECK_ALWAYS_INLINE Floats high_part(FloatPair x) { return x.hi; }
 
-// The quotient a/b, rounded once (but for the tail's own rounding, about 2^-48 relative). a = ±0
-// gives a.hi·inv's signed zero (the remainder's +0 would turn −0 into +0).
+// The quotient a/b for b > 0, rounded once (but for the tail's own rounding, about 2^-48
+// relative). a = −0 gives −0: the remainder's +0 would make the fma's result +0, so a's sign is
+// OR-ed in (elsewhere the quotient has it already).
 template <class Numerator>  // Floats, or a FloatPair
 ACTCHECK_ALWAYS_INLINE Floats divided(Numerator a, FloatPair b) {
-  const Quotient q = divide(a, b, 1.0f / b.hi);
-  return high_part(a) == 0.0f ? q.q0 : rounded(q);
+  const Floats quotient = rounded(divide(a, b, 1.0f / b.hi));
+  return simd::as_floats(simd::as_ints(quotient) | sign_bit(high_part(a)));
 }
 
 // P(t), highest power first, by Horner's rule in fma.
