@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -226,12 +227,71 @@ Exact settle(Quantity q, double x, const Params& p, double lo, double hi,
   return {r[0], r[1]};
 }
 
+// The second pass of exact_block: the roundings of a piece's enclosures [lo[i], hi[i]], i < n,
+// kWidth at a time (lo and hi hold a whole number of lanes; those from n on are not read back).
+// Ends that round alike on the grid decide it (NaN ends never do: their bits are no value's); the
+// grid value then rounds into the target unless it is one of the target's ties. The decided go to
+// out; the others' indices to `open`, and their count is returned.
+template <std::size_t kWidth>
+[[gnu::always_inline]] inline std::size_t round_enclosures_in_lanes(
+    const NearestRounding& to_target, const NearestRounding& to_grid, const double* lo,
+    const double* hi, std::size_t n, Exact* out, std::uint16_t* open) {
+  using Doubles = typename lanes::Lanes<kWidth>::Doubles;
+  using Bits = typename lanes::Lanes<kWidth>::Bits;
+  std::size_t open_count = 0;
+  for (std::size_t first = 0; first < n; first += kWidth) {
+    Doubles low, high;
+    std::memcpy(&low, lo + first, sizeof low);
+    std::memcpy(&high, hi + first, sizeof high);
+    const Doubles approx = to_grid(low);
+    const auto decided = (std::bit_cast<Bits>(approx) == std::bit_cast<Bits>(to_grid(high))) &
+                         (approx == approx) & ~to_target.is_midpoint(approx);
+    const Doubles rounded = to_target(approx);
+    for (std::size_t lane = 0; lane < kWidth && first + lane < n; ++lane) {
+      out[first + lane] = {rounded[lane], approx[lane]};
+      if (!decided[lane]) open[open_count++] = static_cast<std::uint16_t>(first + lane);
+    }
+  }
+  return open_count;
+}
+
+// The same, compiled for AVX-512, AVX2 and the baseline, each with its registers' width; every one
+// gives the same values, since the roundings are exact bit arithmetic.
+using RoundEnclosures = std::size_t (*)(const NearestRounding&, const NearestRounding&,
+                                        const double*, const double*, std::size_t, Exact*,
+                                        std::uint16_t*);
+[[gnu::target("arch=x86-64-v4")]] std::size_t round_enclosures_avx512(
+    const NearestRounding& to_target, const NearestRounding& to_grid, const double* lo,
+    const double* hi, std::size_t n, Exact* out, std::uint16_t* open) {
+  return round_enclosures_in_lanes<8>(to_target, to_grid, lo, hi, n, out, open);
+}
+[[gnu::target("arch=x86-64-v3")]] std::size_t round_enclosures_avx2(
+    const NearestRounding& to_target, const NearestRounding& to_grid, const double* lo,
+    const double* hi, std::size_t n, Exact* out, std::uint16_t* open) {
+  return round_enclosures_in_lanes<4>(to_target, to_grid, lo, hi, n, out, open);
+}
+std::size_t round_enclosures_baseline(const NearestRounding& to_target,
+                                      const NearestRounding& to_grid, const double* lo,
+                                      const double* hi, std::size_t n, Exact* out,
+                                      std::uint16_t* open) {
+  return round_enclosures_in_lanes<2>(to_target, to_grid, lo, hi, n, out, open);
+}
+RoundEnclosures round_enclosures_for_this_cpu() {
+  __builtin_cpu_init();  // may run before the constructor that would call it
+  if (__builtin_cpu_supports("x86-64-v4")) return &round_enclosures_avx512;
+  if (__builtin_cpu_supports("x86-64-v3")) return &round_enclosures_avx2;
+  return &round_enclosures_baseline;
+}
+
+constexpr std::size_t kPiece = 256;  // inputs per pass
+
 // The loop is instantiated per entry, so that its formulas inline into it. The fast tier works in
 // two passes over a piece of the block: the enclosures, whose formulas branch on x as they must,
-// then their roundings, which do not branch on the values. Only what the second pass leaves open
-// (an end on a tie, an enclosure straddling a boundary, NaN) goes through `settle`. Against one
-// loop that branched through each decision, this took float32 sweeps (sweep_bench's fast tier)
-// from 26.1 to 33.3 M inputs/s for tanh and from 12.3 to 15.0 for sigmoid.
+// then their roundings (round_enclosures), which do not branch on the values. Only what the second
+// pass leaves open (an end on a tie, an enclosure straddling a boundary, NaN) goes through
+// `settle`. Against one loop that branched through each decision, this took float32 sweeps
+// (sweep_bench's fast tier) from 26.1 to 33.3 M inputs/s for tanh and from 12.3 to 15.0 for
+// sigmoid.
 template <Fn F>
 void exact_block(Quantity q, std::span<const double> x, const Params& p, Format format, Tier tier,
                  std::span<Exact> out) {
@@ -245,9 +305,11 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
     }
     return;
   }
+  static const RoundEnclosures round_enclosures = round_enclosures_for_this_cpu();
+  // Where the grid is no finer than the target, its value decides nothing: settle every input.
   const bool grid_finer = grid.precision > target.precision;
-  constexpr std::size_t kPiece = 256;
-  std::array<double, kPiece> lo, hi;
+  std::array<double, kPiece> lo{}, hi{};
+  std::array<std::uint16_t, kPiece> open;
   for (std::size_t first = 0; first < x.size(); first += kPiece) {
     const std::size_t n = std::min(kPiece, x.size() - first);
     for (std::size_t i = 0; i < n; ++i) {
@@ -255,18 +317,11 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
       lo[i] = e.lo();
       hi[i] = e.hi();  // = lo for a point
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      // Ends that round alike on the grid decide it (NaN ends never do: their bits are no value's);
-      // the grid value then rounds into the target unless it is one of the target's ties.
-      const double approx = to_grid(lo[i]);
-      const bool decided =
-          std::bit_cast<std::uint64_t>(approx) == std::bit_cast<std::uint64_t>(to_grid(hi[i])) &&
-          !std::isnan(approx) && grid_finer && !to_target.is_midpoint(approx);
-      if (decided) [[likely]] {
-        out[first + i] = {to_target(approx), approx};
-      } else {
-        out[first + i] = settle<F>(q, x[first + i], p, lo[i], hi[i], to_target, to_grid);
-      }
+    const std::size_t open_count =
+        round_enclosures(to_target, to_grid, lo.data(), hi.data(), n, &out[first], open.data());
+    for (std::size_t k = 0; k < (grid_finer ? open_count : n); ++k) {
+      const std::size_t i = grid_finer ? open[k] : k;
+      out[first + i] = settle<F>(q, x[first + i], p, lo[i], hi[i], to_target, to_grid);
     }
   }
 }

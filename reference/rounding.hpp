@@ -10,6 +10,7 @@
 
 #include "catalog/carrier_bits.hpp"
 #include "catalog/format.hpp"
+#include "reference/lanes.hpp"
 
 namespace actcheck::reference {
 
@@ -36,42 +37,50 @@ class NearestRounding {
         min_normal_(std::bit_cast<std::uint64_t>(carrier::pow2(f.emin))),
         overflow_(
             std::bit_cast<std::uint64_t>(f.emax + 1 > 1023 ? INFINITY : carrier::pow2(f.emax + 1))),
-        lowest_kept_(identity_ ? 1 : std::uint64_t{1} << (53 - f.precision)),
+        kept_shift_(identity_ ? 0 : 53 - f.precision),
+        lowest_kept_(std::uint64_t{1} << kept_shift_),
         spacing_rounder_(power_of_two(f.emin - f.precision + 1 + carrier::kMantissaBits)),
         half_spacing_(f.emin - f.precision >= -1074 ? power_of_two(f.emin - f.precision) : NAN) {}
 
-  [[gnu::always_inline]] double operator()(double v) const {
-    using namespace carrier;
+  // v rounded; v a double, or lanes::Doubles, each lane rounded alike.
+  template <class D>
+  [[gnu::always_inline]] D operator()(D v) const {
+    using Bits = lanes::BitsOf<D>;
+    using lanes::as_signed;  // magnitudes compare as signed integers (below 2^63)
     if (identity_) return v;
-    const std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
-    const std::uint64_t sign = bits & kSignBit;
-    const std::uint64_t magnitude = bits ^ sign;
+    const Bits bits = std::bit_cast<Bits>(v);
+    const Bits sign = bits & carrier::kSignBit;
+    const Bits magnitude = bits ^ sign;
     // From 2^emin up, nearest-even on the bit pattern: adding half an ULP less one, plus the kept
     // lowest bit, then truncating, rounds ties to even; a carry out of the significand steps the
     // exponent, as it should, and one out of the largest binade reaches the overflow threshold.
-    std::uint64_t rounded =
-        (magnitude + (lowest_kept_ >> 1) - 1 + ((magnitude & lowest_kept_) != 0)) &
-        ~(lowest_kept_ - 1);
-    rounded = rounded >= overflow_ ? kInfinityBits : rounded;
+    Bits rounded = (magnitude + ((lowest_kept_ >> 1) - 1) + ((magnitude >> kept_shift_) & 1)) &
+                   ~(lowest_kept_ - 1);
+    rounded = as_signed(rounded) >= as_signed(overflow_) ? Bits{} + kInfinityBits : rounded;
     // Below 2^emin the spacing stays 2^(emin − p + 1): there |v| + 2^(emin − p + 53) is rounded by
     // the addition itself to that spacing (nearest even), and subtracting it back is exact.
-    const double small = (std::fabs(v) + spacing_rounder_) - spacing_rounder_;
-    rounded = magnitude >= min_normal_ ? rounded : std::bit_cast<std::uint64_t>(small);
-    rounded = magnitude > kInfinityBits ? magnitude : rounded;  // NaN stays NaN
-    return std::bit_cast<double>(sign | rounded);
+    const D small = (std::bit_cast<D>(magnitude) + spacing_rounder_) - spacing_rounder_;
+    rounded = as_signed(magnitude) >= as_signed(min_normal_) ? rounded : std::bit_cast<Bits>(small);
+    rounded = as_signed(magnitude) > as_signed(kInfinityBits) ? magnitude : rounded;  // NaN stays
+    return std::bit_cast<D>(sign | rounded);
   }
 
   // Is v exactly halfway between two neighbouring values of the format (a rounding tie)? The
-  // overflow threshold counts as one; ±0, ±inf and NaN are none.
-  [[gnu::always_inline]] bool is_midpoint(double v) const {
-    if (identity_) return false;
-    const std::uint64_t magnitude = std::bit_cast<std::uint64_t>(v) & ~carrier::kSignBit;
-    const bool normal_tie =
-        (magnitude & (lowest_kept_ - 1)) == (lowest_kept_ >> 1) && magnitude < kInfinityBits;
-    const double a = std::fabs(v);
-    const bool small_tie =
-        std::fabs(a - ((a + spacing_rounder_) - spacing_rounder_)) == half_spacing_;
-    return magnitude >= min_normal_ ? normal_tie : small_tie;
+  // overflow threshold counts as one; ±0, ±inf and NaN are none. v a double (the answer a bool),
+  // or lanes::Doubles (a lane mask).
+  template <class D>
+  [[gnu::always_inline]] lanes::MaskOf<D> is_midpoint(D v) const {
+    using Bits = lanes::BitsOf<D>;
+    using lanes::as_signed;
+    if (identity_) return lanes::MaskOf<D>{};
+    const Bits magnitude = std::bit_cast<Bits>(v) & ~carrier::kSignBit;
+    const lanes::MaskOf<D> normal_tie = ((magnitude & (lowest_kept_ - 1)) == (lowest_kept_ >> 1)) &
+                                        (as_signed(magnitude) < as_signed(kInfinityBits));
+    const D a = std::bit_cast<D>(magnitude);
+    const D off = a - ((a + spacing_rounder_) - spacing_rounder_);  // |off| ≤ half the spacing
+    const lanes::MaskOf<D> small_tie =
+        std::bit_cast<D>(std::bit_cast<Bits>(off) & ~carrier::kSignBit) == half_spacing_;
+    return as_signed(magnitude) >= as_signed(min_normal_) ? normal_tie : small_tie;
   }
 
   // Is v a value of the format (±inf and NaN included)? Exactly the v this rounding leaves as they
@@ -99,6 +108,7 @@ class NearestRounding {
   bool identity_;              // precision ≥ 53: every double is a value of the format
   std::uint64_t min_normal_;   // the bits of 2^emin
   std::uint64_t overflow_;     // the bits of 2^(emax+1) (+inf's beyond the double range)
+  int kept_shift_;             // 53 − p
   std::uint64_t lowest_kept_;  // the significand's lowest kept bit, 2^(53 − p), as a pattern
   double spacing_rounder_;     // 2^(emin − p + 53): adding it rounds below 2^emin
   double half_spacing_;        // 2^(emin − p), half the spacing below 2^emin (NaN: no double is)

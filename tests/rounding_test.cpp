@@ -6,6 +6,7 @@
 #include <mpfr.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "reference/reference.hpp"  // measuring_grid
@@ -106,6 +107,53 @@ TEST(Rounding, DoubleAndMpfrMidpointTestsAgree) {
   }
   mpfr_clear(m);
   EXPECT_GT(ties, 100000u);  // the probes found ties: the positive answer was exercised
+}
+
+// The fast tier rounds enclosures in lanes (reference/lanes.hpp) with the template that rounds one
+// double, which the tests above hold against the hardware, GCC and MPFR: every lane of 2, 4 and 8
+// must give that double's rounding and tie test, on random doubles, their ties and the specials.
+template <std::size_t kWidth>
+void expect_lanes_agree_with_one_double(const NearestRounding& round, std::vector<double> values) {
+  using Doubles = typename lanes::Lanes<kWidth>::Doubles;
+  values.resize((values.size() + kWidth - 1) / kWidth * kWidth, 1.0);
+  for (std::size_t first = 0; first < values.size(); first += kWidth) {
+    Doubles v;
+    std::memcpy(&v, &values[first], sizeof v);
+    const Doubles rounded = round(v);
+    const auto ties = round.is_midpoint(v);
+    for (std::size_t lane = 0; lane < kWidth; ++lane) {
+      const double w = values[first + lane];
+      ASSERT_TRUE(same_bits(rounded[lane], round(w)))
+          << round.format().name << " width " << kWidth << " " << std::hexfloat << w;
+      ASSERT_EQ(ties[lane] != 0, round.is_midpoint(w))
+          << round.format().name << " width " << kWidth << " " << std::hexfloat << w;
+    }
+  }
+}
+
+TEST(Rounding, LanesRoundAndFindTiesAsOneDoubleDoes) {
+  const FormatSpec& grid = measuring_grid(Format::kF32);
+  const FormatSpec* formats[] = {&spec(Format::kF64), &spec(Format::kF32), &spec(Format::kF16),
+                                 &spec(Format::kBF16), &grid};
+  for (const FormatSpec* f : formats) {
+    const NearestRounding round(*f);
+    std::vector<double> values;
+    for (double v : random_doubles(20000)) {
+      const double r = round(v);
+      const double half_step =
+          r == 0 || !std::isfinite(r)
+              ? 0.0
+              : std::ldexp(1.0, std::max(std::ilogb(r), f->emin) - f->precision);
+      for (double w : {v, r, r + half_step, r - half_step}) values.push_back(w);
+    }
+    for (double v : {0.0, -0.0, double{INFINITY}, double{-INFINITY}, double{NAN}, -double{NAN},
+                     0x1p-1074, 0x1p-150, 0x1.8p-149, 0x1.fffffep127 + 0x1p103, 65520.0}) {
+      values.push_back(v);
+    }
+    expect_lanes_agree_with_one_double<2>(round, values);
+    expect_lanes_agree_with_one_double<4>(round, values);
+    expect_lanes_agree_with_one_double<8>(round, values);
+  }
 }
 
 TEST(Rounding, HandMadeCases) {

@@ -1,0 +1,57 @@
+// Doubles in lanes: the fast tier rounds a piece of enclosures several at a time. GCC vector
+// extensions, so that arithmetic, comparisons and `mask ? a : b` read as they do on one double, and
+// one template (NearestRounding's rounding and tie test) serves a double and a vector alike. A
+// function compiled for an instruction set takes the lanes of its registers: 8 for AVX-512, 4 for
+// AVX2, 2 for SSE2; wider vectors than the registers make GCC go lane by lane.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+namespace actcheck::reference::lanes {
+
+// Doubles, their bit patterns, and those as signed integers, kWidth at a time (1: scalars).
+template <std::size_t kWidth>
+struct Lanes;
+template <>
+struct Lanes<1> {
+  using Doubles = double;
+  using Bits = std::uint64_t;
+  using SignedBits = std::int64_t;
+};
+template <>
+struct Lanes<2> {
+  using Doubles = double __attribute__((vector_size(16)));
+  using Bits = std::uint64_t __attribute__((vector_size(16)));
+  using SignedBits = std::int64_t __attribute__((vector_size(16)));
+};
+template <>
+struct Lanes<4> {
+  using Doubles = double __attribute__((vector_size(32)));
+  using Bits = std::uint64_t __attribute__((vector_size(32)));
+  using SignedBits = std::int64_t __attribute__((vector_size(32)));
+};
+template <>
+struct Lanes<8> {
+  using Doubles = double __attribute__((vector_size(64)));
+  using Bits = std::uint64_t __attribute__((vector_size(64)));
+  using SignedBits = std::int64_t __attribute__((vector_size(64)));
+};
+
+// The bit pattern's type of a double (std::uint64_t) or of a vector of them.
+template <class D>
+using BitsOf = typename Lanes<sizeof(D) / sizeof(double)>::Bits;
+
+// What a comparison of two D gives: bool, or a vector of lane masks (−1 or 0).
+template <class D>
+using MaskOf = decltype(D{} == D{});
+
+// Bit patterns as signed integers, for comparisons of magnitudes (below 2^63): AVX2 compares signed
+// 64-bit lanes in one instruction, unsigned ones not at all (GCC then goes lane by lane).
+template <class Bits>
+auto as_signed(Bits bits) {
+  return std::bit_cast<typename Lanes<sizeof(Bits) / sizeof(double)>::SignedBits>(bits);
+}
+
+}  // namespace actcheck::reference::lanes
