@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "catalog/carrier_bits.hpp"
 #include "engine/bits.hpp"
+#include "reference/lanes.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
@@ -74,5 +76,66 @@ UlpError count_steps(double y, double rounded, Format format, UlpError e) {
 }
 
 }  // namespace detail
+
+namespace {
+
+template <std::size_t kWidth>
+[[gnu::always_inline]] inline void measure_plain_in_lanes(const double* y,
+                                                          const reference::Exact* exact,
+                                                          std::size_t n, const FormatSpec& f,
+                                                          double* ulps, std::uint8_t* plain) {
+  using Lanes = reference::lanes::Lanes<kWidth>;
+  using Doubles = typename Lanes::Doubles;
+  using Bits = typename Lanes::Bits;
+  using SignedBits = typename Lanes::SignedBits;
+  using reference::lanes::as_signed;
+  constexpr std::int64_t kInfinityBits = std::int64_t{0x7ff} << carrier::kMantissaBits;
+  std::size_t first = 0;
+  for (; first + kWidth <= n; first += kWidth) {
+    Doubles result, rounded, approx;
+    std::memcpy(&result, y + first, sizeof result);
+    for (std::size_t lane = 0; lane < kWidth; ++lane) {
+      rounded[lane] = exact[first + lane].rounded;
+      approx[lane] = exact[first + lane].approx;
+    }
+    // ulp(approx) = 2^(max(e, emin) − p + 1): e from the exponent field, where below 2^emin
+    // (subnormal doubles and 0 too, since emin ≥ −1022 in every format) the max takes emin.
+    const SignedBits field =
+        as_signed((std::bit_cast<Bits>(approx) & ~carrier::kSignBit) >> carrier::kMantissaBits);
+    const SignedBits binade = field - carrier::kBias;
+    const SignedBits e = (binade > f.emin ? binade : SignedBits{} + f.emin) - f.precision + 1;
+    // 2^e: normal from −1022 up, subnormal below (float64's spacing there).
+    const SignedBits normal = (e + carrier::kBias) << carrier::kMantissaBits;
+    const SignedBits subnormal = (SignedBits{} + 1) << ((e + 1074) & 63);
+    const Doubles spacing = std::bit_cast<Doubles>(e >= -1022 ? normal : subnormal);
+    const Bits difference = std::bit_cast<Bits>(result - approx) & ~carrier::kSignBit;
+    const Doubles lane_ulps = std::bit_cast<Doubles>(difference) / spacing;
+    const Bits result_bits = std::bit_cast<Bits>(result),
+               rounded_bits = std::bit_cast<Bits>(rounded);
+    const SignedBits is_plain = (result_bits == rounded_bits) &
+                                (as_signed(rounded_bits & ~carrier::kSignBit) < kInfinityBits);
+    std::memcpy(ulps + first, &lane_ulps, sizeof lane_ulps);
+    for (std::size_t lane = 0; lane < kWidth; ++lane) plain[first + lane] = is_plain[lane] != 0;
+  }
+  for (; first < n; ++first) plain[first] = 0;  // the last few: measure answers
+}
+
+ACTCHECK_LANE_VERSIONS(void, measure_plain, measure_plain_in_lanes,
+                       (const double* y, const reference::Exact* exact, std::size_t n,
+                        const FormatSpec& f, double* ulps, std::uint8_t* plain),
+                       (y, exact, n, f, ulps, plain))
+
+}  // namespace
+
+const detail::MeasurePlain detail::kMeasurePlainAvx512 = &measure_plain_avx512;
+const detail::MeasurePlain detail::kMeasurePlainAvx2 = &measure_plain_avx2;
+const detail::MeasurePlain detail::kMeasurePlainBaseline = &measure_plain_baseline;
+
+void measure_plain(std::span<const double> y, std::span<const reference::Exact> exact,
+                   Format format, std::span<double> ulps, std::span<std::uint8_t> plain) {
+  static const auto in_lanes = reference::lanes::for_this_cpu(
+      detail::kMeasurePlainAvx512, detail::kMeasurePlainAvx2, detail::kMeasurePlainBaseline);
+  in_lanes(y.data(), exact.data(), y.size(), spec(format), ulps.data(), plain.data());
+}
 
 }  // namespace actcheck::engine

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "catalog/carrier_bits.hpp"
@@ -48,6 +49,12 @@ struct UlpError {
 namespace detail {
 UlpError measure_non_finite(double y, double rounded);
 UlpError count_steps(double y, double rounded, Format format, UlpError e);
+
+// measure_plain's versions for AVX-512, AVX2 and the baseline (lanes of 8, 4, 2): it runs the one
+// this CPU can, tests run each.
+using MeasurePlain = void (*)(const double* y, const reference::Exact* exact, std::size_t n,
+                              const FormatSpec& format, double* ulps, std::uint8_t* plain);
+extern const MeasurePlain kMeasurePlainAvx512, kMeasurePlainAvx2, kMeasurePlainBaseline;
 }  // namespace detail
 
 // y, a value of `format`, measured against the exact value v. Inline for the common case, a
@@ -62,5 +69,13 @@ inline UlpError measure(double y, const reference::Exact& v, Format format) {
   if (reference::same_bits(y, r)) return e;  // the common case: no walk to count
   return detail::count_steps(y, r, format, e);
 }
+
+// The common case of `measure` for a batch of results y[i] against exact[i], several at a time:
+// where y[i] and the correctly rounded result are finite and the same bits, `measure` would give
+// ulps[i] and no steps and no mismatch, and plain[i] is 1; elsewhere plain[i] is 0 (ulps[i] is then
+// to be ignored), and `measure` itself must answer. Such a y[i] is a value of the format, as the
+// correctly rounded result is.
+void measure_plain(std::span<const double> y, std::span<const reference::Exact> exact,
+                   Format format, std::span<double> ulps, std::span<std::uint8_t> plain);
 
 }  // namespace actcheck::engine

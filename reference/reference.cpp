@@ -257,31 +257,11 @@ template <std::size_t kWidth>
 
 // The same, compiled for AVX-512, AVX2 and the baseline, each with its registers' width; every one
 // gives the same values, since the roundings are exact bit arithmetic.
-using RoundEnclosures = std::size_t (*)(const NearestRounding&, const NearestRounding&,
-                                        const double*, const double*, std::size_t, Exact*,
-                                        std::uint16_t*);
-[[gnu::target("arch=x86-64-v4")]] std::size_t round_enclosures_avx512(
-    const NearestRounding& to_target, const NearestRounding& to_grid, const double* lo,
-    const double* hi, std::size_t n, Exact* out, std::uint16_t* open) {
-  return round_enclosures_in_lanes<8>(to_target, to_grid, lo, hi, n, out, open);
-}
-[[gnu::target("arch=x86-64-v3")]] std::size_t round_enclosures_avx2(
-    const NearestRounding& to_target, const NearestRounding& to_grid, const double* lo,
-    const double* hi, std::size_t n, Exact* out, std::uint16_t* open) {
-  return round_enclosures_in_lanes<4>(to_target, to_grid, lo, hi, n, out, open);
-}
-std::size_t round_enclosures_baseline(const NearestRounding& to_target,
-                                      const NearestRounding& to_grid, const double* lo,
-                                      const double* hi, std::size_t n, Exact* out,
-                                      std::uint16_t* open) {
-  return round_enclosures_in_lanes<2>(to_target, to_grid, lo, hi, n, out, open);
-}
-RoundEnclosures round_enclosures_for_this_cpu() {
-  __builtin_cpu_init();  // may run before the constructor that would call it
-  if (__builtin_cpu_supports("x86-64-v4")) return &round_enclosures_avx512;
-  if (__builtin_cpu_supports("x86-64-v3")) return &round_enclosures_avx2;
-  return &round_enclosures_baseline;
-}
+ACTCHECK_LANE_VERSIONS(std::size_t, round_enclosures, round_enclosures_in_lanes,
+                       (const NearestRounding& to_target, const NearestRounding& to_grid,
+                        const double* lo, const double* hi, std::size_t n, Exact* out,
+                        std::uint16_t* open),
+                       (to_target, to_grid, lo, hi, n, out, open))
 
 constexpr std::size_t kPiece = 256;  // inputs per pass
 
@@ -305,7 +285,8 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
     }
     return;
   }
-  static const RoundEnclosures round_enclosures = round_enclosures_for_this_cpu();
+  static const auto round_enclosures = lanes::for_this_cpu(
+      &round_enclosures_avx512, &round_enclosures_avx2, &round_enclosures_baseline);
   // Where the grid is no finer than the target, its value decides nothing: settle every input.
   const bool grid_finer = grid.precision > target.precision;
   std::array<double, kPiece> lo{}, hi{};

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "engine/exact_sum.hpp"
+#include "reference/reference.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
@@ -87,6 +88,85 @@ TEST(Ulp, NonFiniteValues) {
   const double max = 0x1.fffffep+127;
   EXPECT_EQ(measure(max, {INFINITY, 0x1p+129}, f).mismatch, Mismatch::kNonFinite);
   EXPECT_EQ(measure(INFINITY, {INFINITY, 0x1p+129}, f).mismatch, Mismatch::kNone);
+}
+
+// measure_plain, each version the CPU runs, against measure on one batch per format: results
+// correctly rounded, misrounded by a step or more, of the other sign, ±0 against each other,
+// subnormal, the largest finite, ±inf and NaN, each measured against an exact value between its
+// grid neighbours. A result is plain exactly where measure finds it finite and correctly rounded,
+// and then its ulps are measure's, bit for bit.
+TEST(Ulp, MeasurePlainIsMeasuresCommonCaseInEveryLaneWidth) {
+  struct Version {
+    const char* name;
+    detail::MeasurePlain f;
+    bool runs;
+  };
+  __builtin_cpu_init();
+  const Version versions[] = {
+      {"avx512", detail::kMeasurePlainAvx512, __builtin_cpu_supports("x86-64-v4") != 0},
+      {"avx2", detail::kMeasurePlainAvx2, __builtin_cpu_supports("x86-64-v3") != 0},
+      {"baseline", detail::kMeasurePlainBaseline, true}};
+  std::mt19937_64 rng(20261207);
+  for (Format format : {Format::kF32, Format::kF16, Format::kBF16}) {
+    const reference::NearestRounding round(spec(format));
+    const reference::NearestRounding to_grid(reference::measuring_grid(format));
+    std::vector<double> y;
+    std::vector<Exact> exact;
+    for (int i = 0; i < 4000; ++i) {
+      // Every binade of the format, from below its subnormals to beyond its overflow threshold.
+      const FormatSpec& f = spec(format);
+      const int span = f.emax - f.emin + f.precision + 3;
+      const int e = static_cast<int>(rng() % span) + f.emin - f.precision - 1;
+      const double v =
+          (rng() & 1 ? -1 : 1) * std::ldexp(1 + static_cast<double>(rng() >> 12) * 0x1p-52, e);
+      const Exact x{round(v), to_grid(v)};
+      const double candidates[] = {x.rounded,
+                                   next_up(x.rounded, format),
+                                   next_down(next_down(x.rounded, format), format),
+                                   -x.rounded,
+                                   INFINITY,
+                                   NAN};
+      y.push_back(candidates[rng() % 4 == 0 ? rng() % 6 : 0]);
+      exact.push_back(x);
+    }
+    const double max = from_ordinal(ordinal(INFINITY, format) - 1, format);
+    for (auto [result, value] :
+         std::initializer_list<std::pair<double, double>>{{0.0, -0.0},
+                                                          {-0.0, -0.0},
+                                                          {0.0, 0.0},
+                                                          {max, max},
+                                                          {INFINITY, INFINITY},
+                                                          {-INFINITY, INFINITY},
+                                                          {NAN, NAN},
+                                                          {1.0, NAN},
+                                                          {ulp(0.0, format), 0.0}}) {
+      y.push_back(result);
+      exact.push_back({value, value});
+    }
+    for (const Version& version : versions) {
+      if (!version.runs) continue;
+      std::vector<double> ulps(y.size());
+      std::vector<std::uint8_t> plain(y.size());
+      version.f(y.data(), exact.data(), y.size(), spec(format), ulps.data(), plain.data());
+      std::size_t plain_count = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        const UlpError e = measure(y[i], exact[i], format);
+        const bool common = std::isfinite(y[i]) && std::isfinite(exact[i].rounded) &&
+                            e.steps == 0 && e.mismatch == Mismatch::kNone;
+        const bool last_few = i >= y.size() / 8 * 8;  // a width may leave them to measure
+        if (!last_few) {
+          ASSERT_EQ(plain[i] != 0, common) << version.name << " " << std::hexfloat << y[i];
+        }
+        if (plain[i]) {
+          ASSERT_TRUE(reference::same_bits(ulps[i], e.ulps))
+              << version.name << " " << std::hexfloat << y[i] << " " << ulps[i] << " " << e.ulps;
+          ++plain_count;
+        }
+      }
+      EXPECT_GT(plain_count, y.size() / 2) << version.name;  // the common case was exercised
+      EXPECT_LT(plain_count, y.size()) << version.name;      // and so was the other
+    }
+  }
 }
 
 TEST(Ulp, OrdinalsAreTheBitLinearOrder) {
