@@ -6,11 +6,14 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <fstream>
+#include <type_traits>
 
 #include "engine/bits.hpp"
 #include "engine/text.hpp"
 #include "engine/ulp.hpp"
+#include "reference/lanes.hpp"
 #include "reference/rounding.hpp"
 #include "reference/vector.hpp"
 
@@ -33,11 +36,17 @@ class Permutation {
       : mask_((std::uint64_t{1} << bits) - 1), shift_(bits / 2 + 1) {
     for (std::uint64_t& k : keys_) k = key = splitmix64(key);
   }
-  std::uint64_t operator()(std::uint64_t k) const {
+  // k's image: Word is std::uint64_t, or (for bits ≤ 32) 32-bit words in lanes, which keep the
+  // arithmetic modulo 2^bits as exactly.
+  template <class Word = std::uint64_t>
+  Word operator()(Word k) const {
+    using Element =
+        std::conditional_t<std::is_same_v<Word, std::uint64_t>, std::uint64_t, std::uint32_t>;
+    const auto mask = static_cast<Element>(mask_);
 #pragma GCC unroll 3
     for (const std::uint64_t key : keys_) {
-      k = (k + key) & mask_;
-      k = (k * (key | 1)) & mask_;
+      k = (k + static_cast<Element>(key)) & mask;
+      k = (k * static_cast<Element>(key | 1)) & mask;
       k ^= k >> shift_;
     }
     return k;
@@ -48,6 +57,35 @@ class Permutation {
   int shift_;
   std::array<std::uint64_t, 3> keys_;
 };
+
+// out[i] = the float32 of pattern prefix | within(k + i), i < n (the sample's inputs of one
+// stratum), kWidth at a time: the permutation in 32-bit words, the patterns made floats and the
+// floats doubles (the strata hold no NaN, whose payload from_bits would drop).
+template <std::size_t kWidth>
+[[gnu::always_inline]] inline void permuted_floats_in_lanes(const Permutation& within,
+                                                            std::uint32_t prefix, std::uint32_t k,
+                                                            std::size_t n, double* out) {
+  using Lanes = reference::lanes::Lanes<kWidth>;
+  using Words = typename Lanes::Words;
+  Words counter;
+  for (std::size_t lane = 0; lane < kWidth; ++lane) counter[lane] = k + lane;
+  std::size_t i = 0;
+  for (; i + kWidth <= n; i += kWidth, counter += kWidth) {
+    const Words pattern = prefix | within(counter);
+    const auto doubles = __builtin_convertvector(std::bit_cast<typename Lanes::Floats>(pattern),
+                                                 typename Lanes::Doubles);
+    std::memcpy(out + i, &doubles, sizeof doubles);
+  }
+  for (; i < n; ++i) {
+    out[i] =
+        std::bit_cast<float>(static_cast<std::uint32_t>(prefix | within(std::uint64_t{k + i})));
+  }
+}
+
+ACTCHECK_LANE_VERSIONS(void, permuted_floats, permuted_floats_in_lanes,
+                       (const Permutation& within, std::uint32_t prefix, std::uint32_t k,
+                        std::size_t n, double* out),
+                       (within, prefix, k, n, out))
 
 // A uniform double in [0, 1) from a counter.
 double uniform(std::uint64_t seed, std::uint64_t counter) {
@@ -242,8 +280,16 @@ void ElementInputs::fill(std::uint64_t first, std::span<double> out) const {
         const Permutation within(significand_bits, seed_ ^ splitmix64(stratum));
         const std::uint64_t end =
             std::min<std::uint64_t>(out.size(), (stratum + 1) * per_stratum_ - first);
-        for (std::uint64_t k = i % per_stratum_; done < end; ++done, ++k) {
-          out[done] = from_bits(sign | binade | (whole_binade ? k : within(k)), format_);
+        const std::uint64_t k = i % per_stratum_;
+        if (format_ == Format::kF32 && !whole_binade) {
+          static const auto permuted = reference::lanes::for_this_cpu(
+              &permuted_floats_avx512, &permuted_floats_avx2, &permuted_floats_baseline);
+          permuted(within, static_cast<std::uint32_t>(sign | binade), static_cast<std::uint32_t>(k),
+                   end - done, &out[done]);
+          done = end;
+        }
+        for (std::uint64_t j = k; done < end; ++done, ++j) {
+          out[done] = from_bits(sign | binade | (whole_binade ? j : within(j)), format_);
         }
       }
       return;

@@ -11,7 +11,8 @@
 
 namespace actcheck::reference::lanes {
 
-// Doubles, their bit patterns, and those as signed integers, kWidth at a time (1: scalars).
+// Doubles, their bit patterns, and those as signed integers, kWidth at a time (1: scalars); and
+// as many 32-bit words and floats, in half the bytes.
 template <std::size_t kWidth>
 struct Lanes;
 template <>
@@ -19,24 +20,32 @@ struct Lanes<1> {
   using Doubles = double;
   using Bits = std::uint64_t;
   using SignedBits = std::int64_t;
+  using Words = std::uint32_t;
+  using Floats = float;
 };
 template <>
 struct Lanes<2> {
   using Doubles = double __attribute__((vector_size(16)));
   using Bits = std::uint64_t __attribute__((vector_size(16)));
   using SignedBits = std::int64_t __attribute__((vector_size(16)));
+  using Words = std::uint32_t __attribute__((vector_size(8)));
+  using Floats = float __attribute__((vector_size(8)));
 };
 template <>
 struct Lanes<4> {
   using Doubles = double __attribute__((vector_size(32)));
   using Bits = std::uint64_t __attribute__((vector_size(32)));
   using SignedBits = std::int64_t __attribute__((vector_size(32)));
+  using Words = std::uint32_t __attribute__((vector_size(16)));
+  using Floats = float __attribute__((vector_size(16)));
 };
 template <>
 struct Lanes<8> {
   using Doubles = double __attribute__((vector_size(64)));
   using Bits = std::uint64_t __attribute__((vector_size(64)));
   using SignedBits = std::int64_t __attribute__((vector_size(64)));
+  using Words = std::uint32_t __attribute__((vector_size(32)));
+  using Floats = float __attribute__((vector_size(32)));
 };
 
 // The bit pattern's type of a double (std::uint64_t) or of a vector of them.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <set>
+#include <vector>
 
 #include "engine/bits.hpp"
 #include "engine/text.hpp"
@@ -64,6 +65,22 @@ TEST(InputSets, StratifiedTakesTheSameCountFromEveryBinade) {
     differ += !reference::same_bits(set.at(i), other.at(i));
   }
   EXPECT_GT(differ, 0);
+}
+
+// Sweeps fill ranges of inputs (float32 samples in lanes), `at` one at a time (one input takes no
+// lanes): both give every input the same value, from any start.
+TEST(InputSets, FillingARangeGivesWhatEachInputGivesAlone) {
+  for (Format f : {Format::kF32, Format::kF16}) {
+    ElementInputs set(spec_of("sample:51000"), Fn::tanh, {}, f);
+    for (std::uint64_t first : {std::uint64_t{0}, std::uint64_t{37}, set.size() - 1000}) {
+      std::vector<double> range(set.size() - first);
+      set.fill(first, range);
+      for (std::uint64_t i = 0; i < range.size(); ++i) {
+        ASSERT_TRUE(reference::same_bits(range[i], set.at(first + i)))
+            << spec(f).name << " input " << first + i;
+      }
+    }
+  }
 }
 
 TEST(InputSets, StratifiedTakesSmallBinadesWhole) {
