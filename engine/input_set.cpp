@@ -58,34 +58,48 @@ class Permutation {
   std::array<std::uint64_t, 3> keys_;
 };
 
-// out[i] = the float32 of pattern prefix | within(k + i), i < n (the sample's inputs of one
-// stratum), kWidth at a time: the permutation in 32-bit words, the patterns made floats and the
-// floats doubles (the strata hold no NaN, whose payload from_bits would drop).
-template <std::size_t kWidth>
-[[gnu::always_inline]] inline void permuted_floats_in_lanes(const Permutation& within,
-                                                            std::uint32_t prefix, std::uint32_t k,
-                                                            std::size_t n, double* out) {
+// out[i] = the float32 of pattern prefix | map(k + i), i < n, kWidth at a time: map (the sample's
+// permutation within a stratum, or none) in 32-bit words, the patterns made floats and the floats
+// doubles. The patterns must hold no NaN, whose payload from_bits would drop.
+template <std::size_t kWidth, class Map>
+[[gnu::always_inline]] inline void floats_in_lanes(const Map& map, std::uint32_t prefix,
+                                                   std::uint32_t k, std::size_t n, double* out) {
   using Lanes = reference::lanes::Lanes<kWidth>;
   using Words = typename Lanes::Words;
   Words counter;
   for (std::size_t lane = 0; lane < kWidth; ++lane) counter[lane] = k + lane;
   std::size_t i = 0;
   for (; i + kWidth <= n; i += kWidth, counter += kWidth) {
-    const Words pattern = prefix | within(counter);
+    const Words pattern = prefix | map(counter);
     const auto doubles = __builtin_convertvector(std::bit_cast<typename Lanes::Floats>(pattern),
                                                  typename Lanes::Doubles);
     std::memcpy(out + i, &doubles, sizeof doubles);
   }
   for (; i < n; ++i) {
-    out[i] =
-        std::bit_cast<float>(static_cast<std::uint32_t>(prefix | within(std::uint64_t{k + i})));
+    out[i] = std::bit_cast<float>(static_cast<std::uint32_t>(prefix | map(std::uint64_t{k + i})));
   }
 }
 
-ACTCHECK_LANE_VERSIONS(void, permuted_floats, permuted_floats_in_lanes,
+struct Consecutive {
+  template <class Word>
+  Word operator()(Word k) const {
+    return k;
+  }
+};
+template <std::size_t kWidth>
+[[gnu::always_inline]] inline void consecutive_floats_in_lanes(std::uint32_t prefix,
+                                                               std::uint32_t k, std::size_t n,
+                                                               double* out) {
+  floats_in_lanes<kWidth>(Consecutive{}, prefix, k, n, out);
+}
+
+ACTCHECK_LANE_VERSIONS(void, permuted_floats, floats_in_lanes,
                        (const Permutation& within, std::uint32_t prefix, std::uint32_t k,
                         std::size_t n, double* out),
                        (within, prefix, k, n, out))
+ACTCHECK_LANE_VERSIONS(void, consecutive_floats, consecutive_floats_in_lanes,
+                       (std::uint32_t prefix, std::uint32_t k, std::size_t n, double* out),
+                       (prefix, k, n, out))
 
 // A uniform double in [0, 1) from a counter.
 double uniform(std::uint64_t seed, std::uint64_t counter) {
@@ -257,6 +271,23 @@ void ElementInputs::fill(std::uint64_t first, std::span<double> out) const {
   switch (kind_) {
     case InputKind::kExhaustive: {
       const std::uint64_t positives = infinity_pattern(format_) + 1;
+      if (format_ == Format::kF32) {  // the runs of positive and of negative patterns in lanes
+        static const auto consecutive = reference::lanes::for_this_cpu(
+            &consecutive_floats_avx512, &consecutive_floats_avx2, &consecutive_floats_baseline);
+        const std::uint64_t end = first + out.size();
+        if (first < positives) {
+          const std::uint64_t n = std::min(end, positives) - first;
+          consecutive(0, static_cast<std::uint32_t>(first), n, out.data());
+        }
+        if (first <= positives && positives < end) out[positives - first] = NAN;
+        if (end > positives + 1) {
+          const std::uint64_t start = std::max(first, positives + 1);
+          consecutive(static_cast<std::uint32_t>(sign_bit(format_)),
+                      static_cast<std::uint32_t>(start - positives - 1), end - start,
+                      &out[start - first]);
+        }
+        return;
+      }
       for (std::uint64_t i = first; double& x : out) {
         if (i < positives) {
           x = from_bits(i, format_);

@@ -83,6 +83,26 @@ TEST(InputSets, FillingARangeGivesWhatEachInputGivesAlone) {
   }
 }
 
+// The exhaustive float32 set, filled in ranges (in lanes): the positive patterns in order from +0
+// to +inf, one NaN, then the negative ones from −0, at its start, across the NaN and at its end.
+TEST(InputSets, ExhaustiveFloat32RangesFollowThePatternOrder) {
+  ElementInputs set(spec_of("exhaustive"), Fn::tanh, {}, Format::kF32);
+  const std::uint64_t positives = 0x7f800001;  // +0 … +inf
+  ASSERT_EQ(set.size(), 2 * positives + 1);
+  const auto expected = [&](std::uint64_t i) {
+    if (i < positives) return from_bits(i, Format::kF32);
+    return i == positives ? NAN : from_bits((i - positives - 1) | 0x80000000, Format::kF32);
+  };
+  for (std::uint64_t first :
+       {std::uint64_t{0}, positives - 700, positives + 1, set.size() - 1000}) {
+    std::vector<double> range(1000);
+    set.fill(first, range);
+    for (std::uint64_t i = 0; i < range.size(); ++i) {
+      ASSERT_TRUE(reference::same_bits(range[i], expected(first + i))) << "input " << first + i;
+    }
+  }
+}
+
 TEST(InputSets, StratifiedTakesSmallBinadesWhole) {
   ElementInputs set(spec_of("sample:100000000"), Fn::tanh, {}, Format::kBF16);
   EXPECT_EQ(set.size(), 2u * 255 * 128);  // every finite bfloat16 value
