@@ -1,5 +1,7 @@
 #include "engine/metrics.hpp"
 
+#include <algorithm>
+
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
@@ -44,6 +46,34 @@ bool Metrics::add_mismatch(const UlpError& e, const Example& where) {
   ++signed_zero;
   keep_earliest(signed_zero_example, where);
   return true;
+}
+
+Metrics::PlainSummary Metrics::summarize_plain(std::span<const double> ulps,
+                                               std::span<const std::uint8_t> plain) {
+  PlainSummary s;
+  constexpr double kScale = 0x1p32;
+  // Σ ulps·2^32 in an integer: at most 2^31 a result, exact below 2^53 for up to 2^21 results.
+  if (ulps.size() > (std::size_t{1} << 21)) return {.summarized = false};
+  std::uint64_t scaled_sum = 0;
+  double largest = -1;
+  bool every_one_fits = true;
+  for (std::size_t i = 0; i < ulps.size(); ++i) {
+    const bool take = plain[i] != 0;
+    const double u = take ? ulps[i] : 0.0;
+    const double scaled = std::min(u, 1.0) * kScale;  // a cast beyond 2^64 would be undefined
+    const auto whole = static_cast<std::uint64_t>(scaled);
+    every_one_fits &= u <= 0.5 && static_cast<double>(whole) == scaled;
+    s.count += take;
+    s.zeros += take && u == 0;
+    scaled_sum += whole;
+    if (take && u > largest) {
+      largest = u;
+      s.worst = i;
+    }
+  }
+  if (!every_one_fits) return {.summarized = false};
+  s.sum = static_cast<double>(scaled_sum) / kScale;
+  return s;
 }
 
 void Metrics::merge(const Metrics& other) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <tuple>
 
@@ -68,6 +69,30 @@ struct Metrics {
       worst = where;
     }
   }
+  // Adds the results of a batch that measure_plain marked plain (finite, correctly rounded, their
+  // ulps given), all at once: the same figures as add() on each, since counts, the histogram, the
+  // exact sum and the earliest worst do not depend on the order. example_of(i) makes result i's
+  // Example (asked for the batch's worst alone).
+  template <class ExampleOf>
+  void add_plain(std::span<const double> ulps, std::span<const std::uint8_t> plain,
+                 ExampleOf example_of) {
+    const PlainSummary s = summarize_plain(ulps, plain);
+    if (!s.summarized) [[unlikely]] {  // add them one by one
+      for (std::size_t i = 0; i < ulps.size(); ++i) {
+        if (plain[i]) add(UlpError{.ulps = ulps[i]}, example_of(i));
+      }
+      return;
+    }
+    if (s.count == 0) return;
+    count += s.count;
+    correctly_rounded += s.count;
+    histogram[0] += s.zeros;
+    histogram[1] += s.count - s.zeros;
+    ulp_sum.add(s.sum);
+    Example where = example_of(s.worst);
+    where.ulps = ulps[s.worst];
+    if (!worst || worse(where, *worst)) worst = where;
+  }
   void merge(const Metrics& other);
 
   double max_ulp() const { return worst ? worst->ulps : 0.0; }
@@ -83,6 +108,20 @@ struct Metrics {
   }
   // Counts a non-finite or signed-zero mismatch; whether the result still enters the histogram.
   bool add_mismatch(const UlpError& e, const Example& where);
+
+  // What add_plain adds: `summarized` when every plain ulps is at most 1/2 (bins 0 and 1) and a
+  // multiple of 2^-32, so that their sum is exact in a double (the grid holds 40 bits, so a
+  // correctly rounded result's error is a multiple of 2^-(40 − p) ULP); otherwise the caller adds
+  // them one by one.
+  struct PlainSummary {
+    bool summarized = true;
+    std::uint64_t count = 0;  // plain results
+    std::uint64_t zeros = 0;  // of them, with ulps = 0
+    double sum = 0;           // of their ulps, exact
+    std::size_t worst = 0;    // the earliest of the largest ulps
+  };
+  static PlainSummary summarize_plain(std::span<const double> ulps,
+                                      std::span<const std::uint8_t> plain);
 };
 
 // Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5

@@ -102,14 +102,14 @@ std::vector<Metrics> measure_block(const JobState& s, const std::vector<const Ba
         if (!s.supported[b]) continue;
         backends[b]->evaluate({job.fn, job.params, job.format, job.pass, 1}, xs, dy, outs);
         measure_plain(outs, exacts, job.format, ulps, plain);
+        const auto example_of = [&](std::size_t i) {
+          return Example{.input = begin + i, .x = x[i], .y = out[i], .exact = exact[i].rounded};
+        };
+        metrics[b].add_plain(std::span(ulps.data(), n), std::span(plain.data(), n), example_of);
         for (std::size_t i = 0; i < n; ++i) {
-          UlpError e{.ulps = ulps[i]};
-          if (!plain[i]) [[unlikely]] {
-            check_representable(*backends[b], job, in_format, out[i]);
-            e = measure(out[i], exact[i], job.format);
-          }
-          metrics[b].add(e,
-                         {.input = begin + i, .x = x[i], .y = out[i], .exact = exact[i].rounded});
+          if (plain[i]) continue;
+          check_representable(*backends[b], job, in_format, out[i]);
+          metrics[b].add(measure(out[i], exact[i], job.format), example_of(i));
         }
       }
     }

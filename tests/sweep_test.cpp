@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "engine/text.hpp"
 #include "engine/ulp.hpp"
@@ -83,6 +84,36 @@ SweepOptions options(unsigned threads = 2) {
   o.threads = threads;
   o.progress = false;
   return o;
+}
+
+// Metrics::add_plain adds a batch's plain results at once; the figures must be add()'s on each
+// (Metrics' == compares every count, the histogram, the exact sum and the examples), whether the
+// batch is summarized or, with an error above 1/2 or off the 2^-32 grid, added one by one.
+TEST(Metrics, AddingPlainResultsAtOnceEqualsAddingEach) {
+  std::mt19937_64 rng(20261207);
+  for (int variant = 0; variant < 3; ++variant) {
+    std::vector<double> ulps(4096);
+    std::vector<std::uint8_t> plain(ulps.size());
+    for (std::size_t i = 0; i < ulps.size(); ++i) {
+      ulps[i] = rng() % 5 == 0 ? 0.0 : static_cast<double>(rng() % 32769) * 0x1p-16;  // ≤ 1/2
+      plain[i] = rng() % 8 != 0;
+    }
+    if (variant == 1) ulps[1000] = 0.5 + 0x1p-16;  // above 1/2
+    if (variant == 2) ulps[2000] = 0x1p-40;        // off the grid of 2^-32
+    ulps[100] = ulps[3000] = 0.5;  // the largest, twice: the earlier is the worst
+    plain[100] = plain[3000] = plain[1000] = plain[2000] = 1;
+    const auto example_of = [](std::size_t i) {
+      return Example{.input = 7 + i, .x = static_cast<double>(i), .y = 1.0, .exact = 1.0};
+    };
+    Metrics at_once, each;
+    at_once.add_plain(ulps, plain, example_of);
+    for (std::size_t i = 0; i < ulps.size(); ++i) {
+      if (plain[i]) each.add(UlpError{.ulps = ulps[i]}, example_of(i));
+    }
+    EXPECT_TRUE(at_once == each) << "variant " << variant;
+    EXPECT_GT(each.histogram[0], 0u);
+    EXPECT_GT(each.histogram[1], 0u);
+  }
 }
 
 TEST(Sweep, CountsWhatWasPlanted) {
