@@ -1,7 +1,9 @@
 #include "engine/metrics.hpp"
 
 #include <algorithm>
+#include <cstring>
 
+#include "reference/lanes.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
@@ -48,32 +50,88 @@ bool Metrics::add_mismatch(const UlpError& e, const Example& where) {
   return true;
 }
 
-Metrics::PlainSummary Metrics::summarize_plain(std::span<const double> ulps,
-                                               std::span<const std::uint8_t> plain) {
-  PlainSummary s;
-  constexpr double kScale = 0x1p32;
-  // Σ ulps·2^32 in an integer: at most 2^31 a result, exact below 2^53 for up to 2^21 results.
-  if (ulps.size() > (std::size_t{1} << 21)) return {.summarized = false};
-  std::uint64_t scaled_sum = 0;
-  double largest = -1;
-  bool every_one_fits = true;
-  for (std::size_t i = 0; i < ulps.size(); ++i) {
-    const bool take = plain[i] != 0;
-    const double u = take ? ulps[i] : 0.0;
-    const double scaled = std::min(u, 1.0) * kScale;  // a cast beyond 2^64 would be undefined
-    const auto whole = static_cast<std::uint64_t>(scaled);
-    every_one_fits &= u <= 0.5 && static_cast<double>(whole) == scaled;
-    s.count += take;
-    s.zeros += take && u == 0;
-    scaled_sum += whole;
-    if (take && u > largest) {
-      largest = u;
-      s.worst = i;
+namespace {
+
+// Metrics::summarize_plain, kWidth results at a time: the scaled errors are whole numbers below
+// 2^32, so each lane's sum stays exact in a double for up to 2^20 results.
+template <std::size_t kWidth>
+[[gnu::always_inline]] inline Metrics::PlainSummary summarize_plain_in_lanes(
+    const double* ulps, const std::uint8_t* plain, std::size_t n) {
+  using Lanes = reference::lanes::Lanes<kWidth>;
+  using Doubles = typename Lanes::Doubles;
+  using SignedBits = typename Lanes::SignedBits;
+  constexpr double kScale = 0x1p32, kWhole = 0x1p52;
+  if (n > (std::size_t{1} << 20)) return {.summarized = false};
+  SignedBits count{}, zeros{}, misfits{}, worst{}, index;
+  Doubles sum{}, largest = Doubles{} - 1.0;
+  for (std::size_t lane = 0; lane < kWidth; ++lane) index[lane] = static_cast<std::int64_t>(lane);
+  std::size_t first = 0;
+  for (; first + kWidth <= n; first += kWidth, index += kWidth) {
+    Doubles u;
+    SignedBits take;
+    std::memcpy(&u, ulps + first, sizeof u);
+    for (std::size_t lane = 0; lane < kWidth; ++lane)
+      take[lane] = -std::int64_t{plain[first + lane] != 0};
+    u = take ? u : Doubles{};
+    const Doubles scaled = (u < 1.0 ? u : Doubles{} + 1.0) * kScale;
+    misfits |= (u > 0.5) | (((scaled + kWhole) - kWhole) != scaled);
+    count -= take;
+    zeros -= take & (u == 0.0);
+    sum += scaled;
+    const SignedBits larger = take & (u > largest);
+    largest = larger ? u : largest;
+    worst = larger ? index : worst;
+  }
+  Metrics::PlainSummary s;
+  double scaled_sum = 0;
+  std::int64_t misfit = 0;
+  for (std::size_t lane = 0; lane < kWidth; ++lane) {
+    s.count += static_cast<std::uint64_t>(count[lane]);
+    s.zeros += static_cast<std::uint64_t>(zeros[lane]);
+    scaled_sum += sum[lane];
+    misfit |= misfits[lane];
+  }
+  double best = -1;
+  for (std::size_t lane = 0; lane < kWidth; ++lane) {  // the earliest of the lanes' largest
+    const auto at = static_cast<std::size_t>(worst[lane]);
+    if (largest[lane] > best || (largest[lane] == best && largest[lane] >= 0 && at < s.worst)) {
+      best = largest[lane];
+      s.worst = at;
     }
   }
-  if (!every_one_fits) return {.summarized = false};
-  s.sum = static_cast<double>(scaled_sum) / kScale;
+  for (; first < n; ++first) {  // the last few
+    if (!plain[first]) continue;
+    const double u = ulps[first];
+    const double scaled = std::min(u, 1.0) * kScale;
+    misfit |= u > 0.5 || ((scaled + kWhole) - kWhole) != scaled;
+    ++s.count;
+    s.zeros += u == 0;
+    scaled_sum += scaled;
+    if (u > best) {
+      best = u;
+      s.worst = first;
+    }
+  }
+  if (misfit) return {.summarized = false};
+  s.sum = scaled_sum / kScale;
   return s;
+}
+
+ACTCHECK_LANE_VERSIONS(Metrics::PlainSummary, summarize_plain, summarize_plain_in_lanes,
+                       (const double* ulps, const std::uint8_t* plain, std::size_t n),
+                       (ulps, plain, n))
+
+}  // namespace
+
+const detail::SummarizePlain detail::kSummarizePlainAvx512 = &summarize_plain_avx512;
+const detail::SummarizePlain detail::kSummarizePlainAvx2 = &summarize_plain_avx2;
+const detail::SummarizePlain detail::kSummarizePlainBaseline = &summarize_plain_baseline;
+
+Metrics::PlainSummary Metrics::summarize_plain(std::span<const double> ulps,
+                                               std::span<const std::uint8_t> plain) {
+  static const auto in_lanes = reference::lanes::for_this_cpu(
+      detail::kSummarizePlainAvx512, detail::kSummarizePlainAvx2, detail::kSummarizePlainBaseline);
+  return in_lanes(ulps.data(), plain.data(), ulps.size());
 }
 
 void Metrics::merge(const Metrics& other) {

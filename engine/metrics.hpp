@@ -69,6 +69,20 @@ struct Metrics {
       worst = where;
     }
   }
+  // What add_plain adds: `summarized` when every plain ulps is at most 1/2 (bins 0 and 1) and a
+  // multiple of 2^-32, so that their sum is exact in a double (the grid holds 40 bits, so a
+  // correctly rounded result's error is a multiple of 2^-(40 − p) ULP); otherwise the caller adds
+  // them one by one.
+  struct PlainSummary {
+    bool summarized = true;
+    std::uint64_t count = 0;  // plain results
+    std::uint64_t zeros = 0;  // of them, with ulps = 0
+    double sum = 0;           // of their ulps, exact
+    std::size_t worst = 0;    // the earliest of the largest ulps
+  };
+  static PlainSummary summarize_plain(std::span<const double> ulps,
+                                      std::span<const std::uint8_t> plain);
+
   // Adds the results of a batch that measure_plain marked plain (finite, correctly rounded, their
   // ulps given), all at once: the same figures as add() on each, since counts, the histogram, the
   // exact sum and the earliest worst do not depend on the order. example_of(i) makes result i's
@@ -108,21 +122,15 @@ struct Metrics {
   }
   // Counts a non-finite or signed-zero mismatch; whether the result still enters the histogram.
   bool add_mismatch(const UlpError& e, const Example& where);
-
-  // What add_plain adds: `summarized` when every plain ulps is at most 1/2 (bins 0 and 1) and a
-  // multiple of 2^-32, so that their sum is exact in a double (the grid holds 40 bits, so a
-  // correctly rounded result's error is a multiple of 2^-(40 − p) ULP); otherwise the caller adds
-  // them one by one.
-  struct PlainSummary {
-    bool summarized = true;
-    std::uint64_t count = 0;  // plain results
-    std::uint64_t zeros = 0;  // of them, with ulps = 0
-    double sum = 0;           // of their ulps, exact
-    std::size_t worst = 0;    // the earliest of the largest ulps
-  };
-  static PlainSummary summarize_plain(std::span<const double> ulps,
-                                      std::span<const std::uint8_t> plain);
 };
+
+namespace detail {
+// Metrics::summarize_plain's versions for AVX-512, AVX2 and the baseline (lanes of 8, 4, 2): it
+// runs the one this CPU can, tests run each.
+using SummarizePlain = Metrics::PlainSummary (*)(const double* ulps, const std::uint8_t* plain,
+                                                 std::size_t n);
+extern const SummarizePlain kSummarizePlainAvx512, kSummarizePlainAvx2, kSummarizePlainBaseline;
+}  // namespace detail
 
 // Does m keep a budget of `budget` ULPs? No non-finite mismatch, and: for a budget of 0.5
 // (correctly rounded), every result correctly rounded, signed zeros included; otherwise max ULP ≤

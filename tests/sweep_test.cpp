@@ -100,7 +100,7 @@ TEST(Metrics, AddingPlainResultsAtOnceEqualsAddingEach) {
     }
     if (variant == 1) ulps[1000] = 0.5 + 0x1p-16;  // above 1/2
     if (variant == 2) ulps[2000] = 0x1p-40;        // off the grid of 2^-32
-    ulps[100] = ulps[3000] = 0.5;  // the largest, twice: the earlier is the worst
+    ulps[100] = ulps[3000] = 0.5;                  // the largest, twice: the earlier is the worst
     plain[100] = plain[3000] = plain[1000] = plain[2000] = 1;
     const auto example_of = [](std::size_t i) {
       return Example{.input = 7 + i, .x = static_cast<double>(i), .y = 1.0, .exact = 1.0};
@@ -111,6 +111,23 @@ TEST(Metrics, AddingPlainResultsAtOnceEqualsAddingEach) {
       if (plain[i]) each.add(UlpError{.ulps = ulps[i]}, example_of(i));
     }
     EXPECT_TRUE(at_once == each) << "variant " << variant;
+    // Each lane width's summary, where the CPU runs it, against the one add_plain used.
+    __builtin_cpu_init();
+    const std::pair<detail::SummarizePlain, bool> widths[] = {
+        {detail::kSummarizePlainAvx512, __builtin_cpu_supports("x86-64-v4") != 0},
+        {detail::kSummarizePlainAvx2, __builtin_cpu_supports("x86-64-v3") != 0},
+        {detail::kSummarizePlainBaseline, true}};
+    const Metrics::PlainSummary used = Metrics::summarize_plain(ulps, plain);
+    for (const auto& [summarize, runs] : widths) {
+      if (!runs) continue;
+      const Metrics::PlainSummary s = summarize(ulps.data(), plain.data(), ulps.size());
+      EXPECT_EQ(s.summarized, variant == 0);
+      if (!s.summarized) continue;
+      EXPECT_EQ(s.count, used.count);
+      EXPECT_EQ(s.zeros, used.zeros);
+      EXPECT_TRUE(reference::same_bits(s.sum, used.sum));
+      EXPECT_EQ(s.worst, 100u);
+    }
     EXPECT_GT(each.histogram[0], 0u);
     EXPECT_GT(each.histogram[1], 0u);
   }
