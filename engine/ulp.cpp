@@ -98,18 +98,9 @@ template <std::size_t kWidth>
       rounded[lane] = exact[first + lane].rounded;
       approx[lane] = exact[first + lane].approx;
     }
-    // ulp(approx) = 2^(max(e, emin) − p + 1): e from the exponent field, where below 2^emin
-    // (subnormal doubles and 0 too, since emin ≥ −1022 in every format) the max takes emin.
-    const SignedBits field =
-        as_signed((std::bit_cast<Bits>(approx) & ~carrier::kSignBit) >> carrier::kMantissaBits);
-    const SignedBits binade = field - carrier::kBias;
-    const SignedBits e = (binade > f.emin ? binade : SignedBits{} + f.emin) - f.precision + 1;
-    // 2^e: normal from −1022 up, subnormal below (float64's spacing there).
-    const SignedBits normal = (e + carrier::kBias) << carrier::kMantissaBits;
-    const SignedBits subnormal = (SignedBits{} + 1) << ((e + 1074) & 63);
-    const Doubles spacing = std::bit_cast<Doubles>(e >= -1022 ? normal : subnormal);
+    const Doubles spacing_at_approx = spacing(approx, f);
     const Bits difference = std::bit_cast<Bits>(result - approx) & ~carrier::kSignBit;
-    const Doubles lane_ulps = std::bit_cast<Doubles>(difference) / spacing;
+    const Doubles lane_ulps = std::bit_cast<Doubles>(difference) / spacing_at_approx;
     const Bits result_bits = std::bit_cast<Bits>(result),
                rounded_bits = std::bit_cast<Bits>(rounded);
     const SignedBits is_plain = (result_bits == rounded_bits) &

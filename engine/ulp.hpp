@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -10,17 +11,32 @@
 
 #include "catalog/carrier_bits.hpp"
 #include "catalog/format.hpp"
+#include "reference/lanes.hpp"
 #include "reference/reference.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {
 
-// The spacing of `format` at v: 2^(max(e, emin) − p + 1) where 2^e ≤ |v| < 2^(e+1); at 0 (and in
-// the subnormal range) the smallest subnormal.
+// The spacing of `format` at v, 2^(max(e, emin) − p + 1) where 2^e ≤ |v| < 2^(e+1), from v's
+// exponent field: below 2^emin (subnormal doubles and 0 too, since emin ≥ −1022 in every format)
+// the max takes emin. v a finite double, or lanes of them (reference/lanes.hpp: measure_plain).
+template <class D>
+[[gnu::always_inline]] inline D spacing(D v, const FormatSpec& f) {
+  using Lanes = reference::lanes::Lanes<sizeof(D) / sizeof(double)>;
+  using SignedBits = typename Lanes::SignedBits;
+  const SignedBits field = reference::lanes::as_signed(
+      (std::bit_cast<typename Lanes::Bits>(v) & ~carrier::kSignBit) >> carrier::kMantissaBits);
+  const SignedBits binade = field - carrier::kBias;
+  const SignedBits e = (binade > f.emin ? binade : SignedBits{} + f.emin) - f.precision + 1;
+  // 2^e: normal from −1022 up, subnormal below (float64's spacing there).
+  const SignedBits normal = (e + carrier::kBias) << carrier::kMantissaBits;
+  const SignedBits subnormal = (SignedBits{} + 1) << ((e + 1074) & 63);
+  return std::bit_cast<D>(e >= -1022 ? normal : subnormal);
+}
+
+// The spacing at v (at ±inf and NaN, as at 0: the smallest subnormal).
 inline double ulp(double v, Format format) {
-  const FormatSpec& f = spec(format);
-  const int e = (v == 0 || !std::isfinite(v)) ? f.emin : std::max(carrier::binade(v), f.emin);
-  return carrier::scale(1.0, e - f.precision + 1);
+  return spacing(std::isfinite(v) ? v : 0.0, spec(format));
 }
 
 // x's place in the format's bit-linear order: consecutive values have consecutive ordinals, and

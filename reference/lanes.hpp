@@ -12,7 +12,8 @@
 namespace actcheck::reference::lanes {
 
 // Doubles, their bit patterns, and those as signed integers, kWidth at a time (1: scalars); and
-// as many 32-bit words and floats, in half the bytes.
+// as many 32-bit words and floats, in half the bytes. One specialisation per width: GCC 12 ignores
+// vector_size when its argument depends on a template parameter.
 template <std::size_t kWidth>
 struct Lanes;
 template <>
