@@ -16,7 +16,31 @@
 #include <limits>
 #include <numbers>
 
+#include "reference/lanes.hpp"
+
 namespace actcheck::reference {
+
+// The double below v, for a double or lanes of them, without branches (a tenth of a gelu sweep's
+// instructions went to them): as a signed integer, v's pattern steps down by 1 above +0 and up by 1
+// from −0 on; +0 steps as −0 does, to −2^-1074; +inf steps to the largest double (an overflow: the
+// exact value is larger); −inf stays. A NaN steps to a NaN: arithmetic makes only quiet ones, never
+// +NaN with payload 1, the one pattern that would step to +inf.
+template <class D>
+[[gnu::always_inline]] inline D double_below(D v) {
+  using Signed = lanes::SignedBitsOf<D>;
+  Signed bits = std::bit_cast<Signed>(v);
+  bits = bits == 0 ? Signed{} + std::numeric_limits<std::int64_t>::min() : bits;
+  const Signed stepped = bits > 0 ? bits - 1 : bits + 1;
+  return v == -INFINITY ? v : std::bit_cast<D>(stepped);
+}
+
+// v moved down by at least `ulps` units in its last place: |v|·2^-52 is at least one ulp of v, the
+// extra ulp covers the rounding of this subtraction. +inf goes to the largest double, −inf stays.
+template <class D>
+[[gnu::always_inline]] inline D ulps_below(D v, double ulps) {
+  const D moved = v - (lanes::magnitude(v) * ((ulps + 1) * 0x1p-52) + (ulps + 1) * 0x1p-1074);
+  return v == INFINITY ? D{} + 0x1.fffffffffffffp+1023 : moved;
+}
 
 class DoubleInterval {
  public:
@@ -169,30 +193,12 @@ class DoubleInterval {
   // The ends of correctly rounded (nearest) results moved to their neighbours: the exact values lie
   // strictly between a rounded result's neighbours.
   [[gnu::always_inline]] static DoubleInterval outward(double lo, double hi) {
-    return DoubleInterval(below(lo), -below(-hi), false);
+    return DoubleInterval(double_below(lo), -double_below(-hi), false);
   }
-  // The double below v, without branches (a tenth of a gelu sweep's instructions went to them): as
-  // a signed integer, v's pattern steps down by 1 above +0 and up by 1 from −0 on; +0 steps as −0
-  // does, to −2^-1074; +inf steps to the largest double (an overflow: the exact value is larger);
-  // −inf stays. A NaN steps to a NaN: arithmetic makes only quiet ones, never +NaN with payload 1,
-  // the one pattern that would step to +inf.
-  [[gnu::always_inline]] static double below(double v) {
-    std::int64_t bits = std::bit_cast<std::int64_t>(v);
-    bits = bits == 0 ? std::numeric_limits<std::int64_t>::min() : bits;
-    const std::int64_t stepped = bits > 0 ? bits - 1 : bits + 1;
-    return v == -INFINITY ? v : std::bit_cast<double>(stepped);
-  }
-
   // lo moved down and hi moved up by at least `ulps` units in the last place.
   static DoubleInterval widened(double lo, double hi, double ulps) {
-    return DoubleInterval(down(lo, ulps), up(hi, ulps), false);
+    return DoubleInterval(ulps_below(lo, ulps), -ulps_below(-hi, ulps), false);
   }
-  static double down(double v, double ulps) {
-    if (std::isinf(v)) return v > 0 ? 0x1.fffffffffffffp+1023 : v;
-    // |v|·2^-52 is at least one ulp of v; the extra ulp covers the rounding of this subtraction.
-    return v - (std::fabs(v) * ((ulps + 1) * 0x1p-52) + (ulps + 1) * 0x1p-1074);
-  }
-  static double up(double v, double ulps) { return -down(-v, ulps); }
 
   // Every formula starts from a point x: one call serves both ends there.
   template <class F>

@@ -25,27 +25,68 @@
 
 #include "catalog/catalog.hpp"
 #include "reference/double_interval.hpp"
+#include "reference/interval_lanes.hpp"
+#include "reference/lanes.hpp"
 
 namespace actcheck::reference {
+
+class MpfrInterval;
+
+// A formula's input: a double, or for IntervalLanes one per lane. Comparing inputs gives a Cond:
+// a bool, or a mask per lane, which `pick` and `when` (interval_lanes.hpp) choose by.
+template <class R>
+struct ArgOf {
+  using type = double;
+};
+template <std::size_t kWidth, class Owner>
+struct ArgOf<IntervalLanes<kWidth, Owner>> {
+  using type = typename IntervalLanes<kWidth, Owner>::Doubles;
+};
+template <class R>
+using Arg = typename ArgOf<R>::type;
+template <class R>
+using Cond = lanes::MaskOf<Arg<R>>;
+
+// The double tier, one input or lanes of them: what MPFR's lacks (just_beside) it has.
+template <class R>
+constexpr bool kDoubleTier = !std::is_same_v<R, MpfrInterval>;
+
+// a or b, for one input (see IntervalLanes' pick for lanes).
+template <class R>
+const R& pick(bool c, const R& a, const R& b) {
+  return c ? a : b;
+}
+
+// A constant of the formulas, compute<R>() (such as √(2π)): MPFR computes it at each working
+// precision, the double tier once, as a DoubleInterval, which lanes broadcast.
+template <class R, class Compute>
+R constant(Compute compute) {
+  if constexpr (kDoubleTier<R>) {
+    static const DoubleInterval value = compute.template operator()<DoubleInterval>();
+    return R(value);
+  } else {
+    return compute.template operator()<R>();
+  }
+}
 
 // σ(t) and σ(−t) = 1 − σ(t), without cancellation. `negative` is the sign of t, which callers
 // know exactly even when t itself is only enclosed.
 template <class R>
 class Logistic {
  public:
-  Logistic(const R& t, bool negative)
-      : e_(exp(negative ? t : -t)), d_(R(1.0) + e_), negative_(negative) {}
+  Logistic(const R& t, const Cond<R>& negative)
+      : e_(exp(pick(negative, t, -t))), d_(R(1.0) + e_), negative_(negative) {}
   // Each on demand: a formula that needs one of them pays for one division.
-  R p() const { return negative_ ? e_ / d_ : R(1.0) / d_; }  // σ(t)
-  R q() const { return negative_ ? R(1.0) / d_ : e_ / d_; }  // σ(−t)
+  R p() const { return pick(negative_, e_, R(1.0)) / d_; }  // σ(t)
+  R q() const { return pick(negative_, R(1.0), e_) / d_; }  // σ(−t)
 
  private:
   R e_;  // e^(−|t|) ∈ (0, 1]
   R d_;  // 1 + e
-  bool negative_;
+  Cond<R> negative_;
 };
 template <class R>
-Logistic<R> logistic(const R& t, bool negative) {
+Logistic<R> logistic(const R& t, const Cond<R>& negative) {
   return Logistic<R>(t, negative);
 }
 
@@ -66,8 +107,9 @@ R sech_squared_of_nonnegative(const R& t) {
 
 // For the derivatives that are negative for every x ≤ −2 (see the rules above).
 template <class R>
-R negative_left_of_minus_two(double x, const R& r) {
-  return x <= -2 ? r.known_negative() : r;
+R negative_left_of_minus_two(const Arg<R>& x, const R& r) {
+  return when(
+      x <= -2.0, [&] { return r.known_negative(); }, [&] { return r; });
 }
 
 // A decimal constant's digits, as a template argument.
@@ -81,9 +123,9 @@ struct Digits {
 // than half the time of a selu sweep. MPFR parses it at each working precision.
 template <Digits digits, class R>
 R decimal_constant() {
-  if constexpr (std::is_same_v<R, DoubleInterval>) {
-    static const R value = R::decimal(digits.text);
-    return value;
+  if constexpr (kDoubleTier<R>) {
+    static const DoubleInterval value = DoubleInterval::decimal(digits.text);
+    return R(value);
   } else {
     return R::decimal(digits.text);
   }
@@ -131,12 +173,12 @@ struct Formula<Fn::linear> {
 template <>
 struct Formula<Fn::sigmoid> {
   template <class R>
-  static R value(double x, const Params&) {
-    return logistic(R(x), x < 0).p();
+  static R value(const Arg<R>& x, const Params&) {
+    return logistic(R(x), x < 0.0).p();
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    Logistic<R> s = logistic(R(x), x < 0);
+  static R derivative(const Arg<R>& x, const Params&) {
+    Logistic<R> s = logistic(R(x), x < 0.0);
     return s.p() * s.q();
   }
 };
@@ -144,12 +186,12 @@ struct Formula<Fn::sigmoid> {
 template <>
 struct Formula<Fn::tanh> {
   template <class R>
-  static R value(double x, const Params&) {
+  static R value(const Arg<R>& x, const Params&) {
     return tanh(R(x));
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    return sech_squared_of_nonnegative(R(std::fabs(x)));
+  static R derivative(const Arg<R>& x, const Params&) {
+    return sech_squared_of_nonnegative(R(lanes::magnitude(x)));
   }
 };
 
@@ -215,7 +257,11 @@ struct Formula<Fn::selu> {
 // the value lies strictly between x/2 and its neighbour on d's side (DoubleInterval::just_beside),
 // which decides the roundings where x/2 is a tie (x a subnormal float32); the widened ends of the
 // product straddle it.
-inline bool near_half_x(double x) { return std::fabs(x) >= 0x1p-1021 && std::fabs(x) < 0x1p-60; }
+template <class X>
+auto near_half_x(X x) {
+  const X m = lanes::magnitude(x);
+  return (m >= 0x1p-1021) & (m < 0x1p-60);
+}
 
 // swish(x; β) = x·σ(βx); silu is β = 1. f′ = σ(βx)·(1 + βx·σ(−βx)), the catalog's
 // βf + σ(βx)(1 − βf) rearranged so that no 1 − σ is formed.
@@ -317,45 +363,58 @@ struct Formula<Fn::thresholded_relu> {
 // Φ(x) = erfc(−x/√2)/2: erfc keeps full relative accuracy in the negative tail, where
 // (1 + erf(x/√2))/2 would cancel.
 template <class R>
-R normal_cdf(double x) {
-  return erfc(R(-x) / sqrt(R(2.0))) * R(0.5);
+R plain_normal_cdf(const Arg<R>& x) {
+  return erfc(R(-x) / constant<R>([]<class T> { return sqrt(T(2.0)); })) * R(0.5);
 }
 
 // The double tier's Φ. erfc multiplies the relative error of its argument by 2y² (about 200 at
 // y = 10, where gelu still has float32 values), so −x/√2 rounded to a double would cost hundreds of
 // ulps. Instead y = −x/√2 is carried as y₀ + δ (y₀ a double, δ enclosed to about 2^-105·|y|) and
 // the mean value theorem adds δ back: erfc(y₀ + δ) = erfc(y₀) − (2/√π)·e^(−ξ²)·δ for some ξ between
-// y₀ and y₀ + δ.
+// y₀ and y₀ + δ. Below |x| = 2^-900 the residual of y₀ could underflow: there, and for ±∞, Φ is
+// the plain formula's.
 // 1/√2 = kInvSqrt2Hi + kInvSqrt2Lo + ε with |ε| < 2^-107 (tests/oracle_test checks it in MPFR);
 // regenerate with mpmath at 300 bits: hi = float(c), lo = float(c − hi).
 inline constexpr double kInvSqrt2Hi = 0x1.6a09e667f3bcdp-1;
 inline constexpr double kInvSqrt2Lo = -0x1.bdd3413b26456p-55;
-template <>
-inline DoubleInterval normal_cdf<DoubleInterval>(double x) {
-  using R = DoubleInterval;
-  constexpr double kHi = kInvSqrt2Hi, kLo = kInvSqrt2Lo;
-  if (!std::isfinite(x) || std::fabs(x) < 0x1p-900) return erfc(R(-x) / sqrt(R(2.0))) * R(0.5);
-  const double y0 = -x * kHi;
-  const double residual = std::fma(-x, kHi, -y0);  // exact: −x·kHi − y0
-  const double epsilon = std::fabs(x) * 0x1p-107;
-  const R delta = R(residual) + R(-x) * R(kLo) + R::between(-epsilon, epsilon);
-  const R xi = R(y0) + R::between(std::min(delta.lo(), 0.0), std::max(delta.hi(), 0.0));
-  const R derivative = R(2.0) / sqrt(R::pi()) * exp(-square(xi));
-  return ((erfc(R(y0)) - derivative * delta) * R(0.5)).known_positive();
+template <class R>
+R normal_cdf(const Arg<R>& x) {
+  using X = Arg<R>;
+  if constexpr (!kDoubleTier<R>) {
+    return plain_normal_cdf<R>(x);
+  } else {
+    const auto split = [&] {
+      const X y0 = -x * kInvSqrt2Hi;
+      const X residual = lanes::fused_multiply_add(-x, X{} + kInvSqrt2Hi, -y0);  // exact
+      const X epsilon = lanes::magnitude(x) * 0x1p-107;
+      const R delta = R(residual) + R(-x) * R(kInvSqrt2Lo) + R::between(-epsilon, epsilon);
+      const R xi =
+          R(y0) + R::between(lanes::lesser(delta.lo(), X{}), lanes::greater(delta.hi(), X{}));
+      const R two_over_root_pi = constant<R>([]<class T> { return T(2.0) / sqrt(T::pi()); });
+      const R derivative = two_over_root_pi * exp(-square(xi));
+      return ((erfc(R(y0)) - derivative * delta) * R(0.5)).known_positive();
+    };
+    const X m = lanes::magnitude(x);
+    return when((m == INFINITY) | (m != m) | (m < 0x1p-900), [&] { return plain_normal_cdf<R>(x); },
+                split);
+  }
 }
 
 template <>
 struct Formula<Fn::gelu> {
   template <class R>
-  static R value(double x, const Params&) {
-    if constexpr (std::same_as<R, DoubleInterval>) {
-      if (near_half_x(x)) return R::just_beside(x / 2, true);  // d ≈ x²/√(2π)
+  static R value(const Arg<R>& x, const Params&) {
+    const auto general = [&] { return R(x) * normal_cdf<R>(x); };
+    if constexpr (kDoubleTier<R>) {
+      return when(  // d ≈ x²/√(2π)
+          near_half_x(x), [&] { return R::just_beside(x / 2.0, true); }, general);
     }
-    return R(x) * normal_cdf<R>(x);
+    return general();
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    R pdf = exp(-square(R(x)) * R(0.5)) / sqrt(R(2.0) * R::pi());
+  static R derivative(const Arg<R>& x, const Params&) {
+    const R root_two_pi = constant<R>([]<class T> { return sqrt(T(2.0) * T::pi()); });
+    R pdf = exp(-square(R(x)) * R(0.5)) / root_two_pi;
     return negative_left_of_minus_two(x, normal_cdf<R>(x) + R(x) * pdf);
   }
 };
@@ -549,8 +608,15 @@ struct Formula<Fn::tanhshrink> {
 };
 
 template <Fn F, class R>
-concept HasFormula = requires(double x, const Params& p) {
+concept HasFormula = requires(const Arg<R>& x, const Params& p) {
   { Formula<F>::template value<R>(x, p) } -> std::same_as<R>;
+};
+
+// Written for lanes too (value and derivative): the fast tier computes them kWidth at a time.
+template <Fn F>
+concept HasLaneFormulas = requires(Arg<IntervalLanes<2>> x, const Params& p) {
+  { Formula<F>::template value<IntervalLanes<2>>(x, p) } -> std::same_as<IntervalLanes<2>>;
+  { Formula<F>::template derivative<IntervalLanes<2>>(x, p) } -> std::same_as<IntervalLanes<2>>;
 };
 
 template <Fn F, class R>

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace actcheck::reference::lanes {
 
@@ -53,6 +55,10 @@ struct Lanes<8> {
 template <class D>
 using BitsOf = typename Lanes<sizeof(D) / sizeof(double)>::Bits;
 
+// The same as signed integers.
+template <class D>
+using SignedBitsOf = typename Lanes<sizeof(D) / sizeof(double)>::SignedBits;
+
 // What a comparison of two D gives: bool, or a vector of lane masks (−1 or 0).
 template <class D>
 using MaskOf = decltype(D{} == D{});
@@ -62,6 +68,34 @@ using MaskOf = decltype(D{} == D{});
 template <class Bits>
 auto as_signed(Bits bits) {
   return std::bit_cast<typename Lanes<sizeof(Bits) / sizeof(double)>::SignedBits>(bits);
+}
+
+// |v|, lane by lane: the sign bit cleared.
+template <class D>
+[[gnu::always_inline]] inline D magnitude(D v) {
+  return std::bit_cast<D>(std::bit_cast<BitsOf<D>>(v) & ~(std::uint64_t{1} << 63));
+}
+
+// std::min and std::max, lane by lane (a NaN in a gives a, one in b gives a as well).
+template <class D>
+[[gnu::always_inline]] inline D lesser(D a, D b) {
+  return b < a ? b : a;
+}
+template <class D>
+[[gnu::always_inline]] inline D greater(D a, D b) {
+  return a < b ? b : a;
+}
+
+// a·b + c rounded once, lane by lane.
+template <class D>
+[[gnu::always_inline]] inline D fused_multiply_add(D a, D b, D c) {
+  if constexpr (std::is_same_v<D, double>) {
+    return std::fma(a, b, c);
+  } else {
+    D r;
+    for (std::size_t i = 0; i < sizeof(D) / sizeof(double); ++i) r[i] = std::fma(a[i], b[i], c[i]);
+    return r;
+  }
 }
 
 // Of a function's three versions (lane widths 8, 4 and 2, compiled for AVX-512, AVX2 and the

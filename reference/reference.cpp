@@ -8,6 +8,7 @@
 #include <string>
 
 #include "reference/formulas.hpp"
+#include "reference/lane_enclosures.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::reference {
@@ -266,12 +267,12 @@ ACTCHECK_LANE_VERSIONS(std::size_t, round_enclosures, round_enclosures_in_lanes,
 constexpr std::size_t kPiece = 256;  // inputs per pass
 
 // The loop is instantiated per entry, so that its formulas inline into it. The fast tier works in
-// two passes over a piece of the block: the enclosures, whose formulas branch on x as they must,
-// then their roundings (round_enclosures), which do not branch on the values. Only what the second
-// pass leaves open (an end on a tie, an enclosure straddling a boundary, NaN) goes through
-// `settle`. Against one loop that branched through each decision, this took float32 sweeps
-// (sweep_bench's fast tier) from 26.1 to 33.3 M inputs/s for tanh and from 12.3 to 15.0 for
-// sigmoid.
+// two passes over a piece of the block: the enclosures (in lanes for the formulas written for them,
+// else one by one, with branches on x), then their roundings (round_enclosures), which do not
+// branch on the values. Only what the second pass leaves open (an end on a tie, an enclosure
+// straddling a boundary, NaN) goes through `settle`. Against one loop that branched through each
+// decision, this took float32 sweeps (sweep_bench's fast tier) from 26.1 to 33.3 M inputs/s for
+// tanh and from 12.3 to 15.0 for sigmoid.
 template <Fn F>
 void exact_block(Quantity q, std::span<const double> x, const Params& p, Format format, Tier tier,
                  std::span<Exact> out) {
@@ -291,13 +292,23 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
   const bool grid_finer = grid.precision > target.precision;
   std::array<double, kPiece> lo{}, hi{};
   std::array<std::uint16_t, kPiece> open;
-  for (std::size_t first = 0; first < x.size(); first += kPiece) {
-    const std::size_t n = std::min(kPiece, x.size() - first);
+  // The entries written for lanes compute their values and derivatives kWidth at a time.
+  static const LaneEnclosure in_lanes =
+      lanes::for_this_cpu(&avx512::lane_enclosures, &avx2::lane_enclosures,
+                          &portable::lane_enclosures)()[static_cast<std::size_t>(F)];
+  const auto enclose = [&](std::size_t first, std::size_t n) {
+    if (in_lanes != nullptr && q != Quantity::kParamDerivative) {
+      return in_lanes(q, &x[first], n, p, lo.data(), hi.data());
+    }
     for (std::size_t i = 0; i < n; ++i) {
       const DoubleInterval e = enclose_as<F, DoubleInterval>(q, x[first + i], p);
       lo[i] = e.lo();
       hi[i] = e.hi();  // = lo for a point
     }
+  };
+  for (std::size_t first = 0; first < x.size(); first += kPiece) {
+    const std::size_t n = std::min(kPiece, x.size() - first);
+    enclose(first, n);
     const std::size_t open_count =
         round_enclosures(to_target, to_grid, lo.data(), hi.data(), n, &out[first], open.data());
     for (std::size_t k = 0; k < (grid_finer ? open_count : n); ++k) {

@@ -20,18 +20,12 @@
 #include "catalog/format.hpp"
 #include "reference/double_interval.hpp"
 #include "reference/mpfr_interval.hpp"
+#include "reference/quantity.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::reference {
 
 using Real = boost::multiprecision::mpfr_float;
-
-enum class Quantity : std::uint8_t {
-  kValue,            // f(x)
-  kDerivative,       // f′(x), with autograd's convention at kinks
-  kParamDerivative,  // ∂f/∂param for the catalog's learnable parameter (prelu α, swish β)
-};
-std::string_view to_string(Quantity q);
 
 // Does `fn` have `q` as an elementwise quantity?
 bool has_quantity(Fn fn, Quantity q);

@@ -1,0 +1,16 @@
+// What the reference computes of an elementwise entry.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace actcheck::reference {
+
+enum class Quantity : std::uint8_t {
+  kValue,            // f(x)
+  kDerivative,       // f′(x), with autograd's convention at kinks
+  kParamDerivative,  // ∂f/∂param for the catalog's learnable parameter (prelu α, swish β)
+};
+std::string_view to_string(Quantity q);
+
+}  // namespace actcheck::reference
