@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/in_lanes.hpp"
 #include "reference/lanes.hpp"
 #include "reference/rounding.hpp"
 
@@ -50,82 +51,9 @@ bool Metrics::add_mismatch(const UlpError& e, const Example& where) {
   return true;
 }
 
-namespace {
-
-// Metrics::summarize_plain, kWidth results at a time: the scaled errors are whole numbers below
-// 2^32, so each lane's sum stays exact in a double for up to 2^20 results.
-template <std::size_t kWidth>
-[[gnu::always_inline]] inline Metrics::PlainSummary summarize_plain_in_lanes(
-    const double* ulps, const std::uint8_t* plain, std::size_t n) {
-  using Lanes = reference::lanes::Lanes<kWidth>;
-  using Doubles = typename Lanes::Doubles;
-  using SignedBits = typename Lanes::SignedBits;
-  constexpr double kScale = 0x1p32, kWhole = 0x1p52;
-  if (n > (std::size_t{1} << 20)) return {.summarized = false};
-  SignedBits count{}, zeros{}, misfits{}, worst{}, index;
-  Doubles sum{}, largest = Doubles{} - 1.0;
-  for (std::size_t lane = 0; lane < kWidth; ++lane) index[lane] = static_cast<std::int64_t>(lane);
-  std::size_t first = 0;
-  for (; first + kWidth <= n; first += kWidth, index += kWidth) {
-    Doubles u;
-    SignedBits take;
-    std::memcpy(&u, ulps + first, sizeof u);
-    for (std::size_t lane = 0; lane < kWidth; ++lane)
-      take[lane] = -std::int64_t{plain[first + lane] != 0};
-    u = take ? u : Doubles{};
-    const Doubles scaled = (u < 1.0 ? u : Doubles{} + 1.0) * kScale;
-    misfits |= (u > 0.5) | (((scaled + kWhole) - kWhole) != scaled);
-    count -= take;
-    zeros -= take & (u == 0.0);
-    sum += scaled;
-    const SignedBits larger = take & (u > largest);
-    largest = larger ? u : largest;
-    worst = larger ? index : worst;
-  }
-  Metrics::PlainSummary s;
-  double scaled_sum = 0;
-  std::int64_t misfit = 0;
-  for (std::size_t lane = 0; lane < kWidth; ++lane) {
-    s.count += static_cast<std::uint64_t>(count[lane]);
-    s.zeros += static_cast<std::uint64_t>(zeros[lane]);
-    scaled_sum += sum[lane];
-    misfit |= misfits[lane];
-  }
-  double best = -1;
-  for (std::size_t lane = 0; lane < kWidth; ++lane) {  // the earliest of the lanes' largest
-    const auto at = static_cast<std::size_t>(worst[lane]);
-    if (largest[lane] > best || (largest[lane] == best && largest[lane] >= 0 && at < s.worst)) {
-      best = largest[lane];
-      s.worst = at;
-    }
-  }
-  for (; first < n; ++first) {  // the last few
-    if (!plain[first]) continue;
-    const double u = ulps[first];
-    const double scaled = std::min(u, 1.0) * kScale;
-    misfit |= u > 0.5 || ((scaled + kWhole) - kWhole) != scaled;
-    ++s.count;
-    s.zeros += u == 0;
-    scaled_sum += scaled;
-    if (u > best) {
-      best = u;
-      s.worst = first;
-    }
-  }
-  if (misfit) return {.summarized = false};
-  s.sum = scaled_sum / kScale;
-  return s;
-}
-
-ACTCHECK_LANE_VERSIONS(Metrics::PlainSummary, summarize_plain, summarize_plain_in_lanes,
-                       (const double* ulps, const std::uint8_t* plain, std::size_t n),
-                       (ulps, plain, n))
-
-}  // namespace
-
-const detail::SummarizePlain detail::kSummarizePlainAvx512 = &summarize_plain_avx512;
-const detail::SummarizePlain detail::kSummarizePlainAvx2 = &summarize_plain_avx2;
-const detail::SummarizePlain detail::kSummarizePlainBaseline = &summarize_plain_baseline;
+const detail::SummarizePlain detail::kSummarizePlainAvx512 = &avx512::summarize_plain;
+const detail::SummarizePlain detail::kSummarizePlainAvx2 = &avx2::summarize_plain;
+const detail::SummarizePlain detail::kSummarizePlainBaseline = &portable::summarize_plain;
 
 Metrics::PlainSummary Metrics::summarize_plain(std::span<const double> ulps,
                                                std::span<const std::uint8_t> plain) {

@@ -6,6 +6,7 @@
 
 #include "catalog/carrier_bits.hpp"
 #include "engine/bits.hpp"
+#include "engine/in_lanes.hpp"
 #include "reference/lanes.hpp"
 #include "reference/rounding.hpp"
 
@@ -77,50 +78,9 @@ UlpError count_steps(double y, double rounded, Format format, UlpError e) {
 
 }  // namespace detail
 
-namespace {
-
-template <std::size_t kWidth>
-[[gnu::always_inline]] inline void measure_plain_in_lanes(const double* y,
-                                                          const reference::Exact* exact,
-                                                          std::size_t n, const FormatSpec& f,
-                                                          double* ulps, std::uint8_t* plain) {
-  using Lanes = reference::lanes::Lanes<kWidth>;
-  using Doubles = typename Lanes::Doubles;
-  using Bits = typename Lanes::Bits;
-  using SignedBits = typename Lanes::SignedBits;
-  using reference::lanes::as_signed;
-  constexpr std::int64_t kInfinityBits = std::int64_t{0x7ff} << carrier::kMantissaBits;
-  std::size_t first = 0;
-  for (; first + kWidth <= n; first += kWidth) {
-    Doubles result, rounded, approx;
-    std::memcpy(&result, y + first, sizeof result);
-    for (std::size_t lane = 0; lane < kWidth; ++lane) {
-      rounded[lane] = exact[first + lane].rounded;
-      approx[lane] = exact[first + lane].approx;
-    }
-    const Doubles spacing_at_approx = spacing(approx, f);
-    const Bits difference = std::bit_cast<Bits>(result - approx) & ~carrier::kSignBit;
-    const Doubles lane_ulps = std::bit_cast<Doubles>(difference) / spacing_at_approx;
-    const Bits result_bits = std::bit_cast<Bits>(result),
-               rounded_bits = std::bit_cast<Bits>(rounded);
-    const SignedBits is_plain = (result_bits == rounded_bits) &
-                                (as_signed(rounded_bits & ~carrier::kSignBit) < kInfinityBits);
-    std::memcpy(ulps + first, &lane_ulps, sizeof lane_ulps);
-    for (std::size_t lane = 0; lane < kWidth; ++lane) plain[first + lane] = is_plain[lane] != 0;
-  }
-  for (; first < n; ++first) plain[first] = 0;  // the last few: measure answers
-}
-
-ACTCHECK_LANE_VERSIONS(void, measure_plain, measure_plain_in_lanes,
-                       (const double* y, const reference::Exact* exact, std::size_t n,
-                        const FormatSpec& f, double* ulps, std::uint8_t* plain),
-                       (y, exact, n, f, ulps, plain))
-
-}  // namespace
-
-const detail::MeasurePlain detail::kMeasurePlainAvx512 = &measure_plain_avx512;
-const detail::MeasurePlain detail::kMeasurePlainAvx2 = &measure_plain_avx2;
-const detail::MeasurePlain detail::kMeasurePlainBaseline = &measure_plain_baseline;
+const detail::MeasurePlain detail::kMeasurePlainAvx512 = &avx512::measure_plain;
+const detail::MeasurePlain detail::kMeasurePlainAvx2 = &avx2::measure_plain;
+const detail::MeasurePlain detail::kMeasurePlainBaseline = &portable::measure_plain;
 
 void measure_plain(std::span<const double> y, std::span<const reference::Exact> exact,
                    Format format, std::span<double> ulps, std::span<std::uint8_t> plain) {

@@ -12,7 +12,7 @@
 #include "catalog/carrier_bits.hpp"
 #include "catalog/format.hpp"
 #include "reference/lanes.hpp"
-#include "reference/reference.hpp"
+#include "reference/quantity.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::engine {

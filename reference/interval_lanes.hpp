@@ -10,7 +10,7 @@
 // Lanes take no branches on their values: where formulas.hpp chooses by x, `when` computes both
 // sides (only those some lane needs) and picks lane by lane.
 //
-// lane_enclosures.cpp compiles the formulas on lanes once per instruction set. A function taking an
+// in_lanes.cpp compiles the formulas on lanes once per instruction set. A function taking an
 // 8- or 4-lane vector is only ever called from code compiled for the same set: the baseline passes
 // such a vector in memory where AVX-512 and AVX2 pass it in a register.
 #pragma once
@@ -44,7 +44,7 @@ ACTCHECK_SLEEF_LANES(erfc)
 }  // namespace sleef_lanes
 
 // `Owner` tells apart the instantiations of files compiled for different instruction sets
-// (lane_enclosures.cpp).
+// (in_lanes.cpp).
 template <std::size_t kWidth, class Owner = void>
 class IntervalLanes {
  public:

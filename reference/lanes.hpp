@@ -98,6 +98,17 @@ template <class D>
   }
 }
 
+// The width of the instruction set a file is compiled for: 8 doubles for AVX-512, 4 for AVX2, 2
+// for the baseline (the in_lanes.cpp files, compiled once per set). Not inline: each file has its
+// own.
+#if defined(__AVX512F__)
+constexpr std::size_t kCompiledWidth = 8;
+#elif defined(__AVX2__)
+constexpr std::size_t kCompiledWidth = 4;
+#else
+constexpr std::size_t kCompiledWidth = 2;
+#endif
+
 // Of a function's three versions (lane widths 8, 4 and 2, compiled for AVX-512, AVX2 and the
 // baseline: ACTCHECK_LANE_VERSIONS below), the one this CPU runs. Callers keep the choice in a
 // static: `static const auto f = lanes::for_this_cpu(&f_avx512, &f_avx2, &f_baseline);`.

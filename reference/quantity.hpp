@@ -1,4 +1,4 @@
-// What the reference computes of an elementwise entry.
+// What the reference computes of an elementwise entry, and what it answers.
 #pragma once
 
 #include <cstdint>
@@ -12,5 +12,10 @@ enum class Quantity : std::uint8_t {
   kParamDerivative,  // ∂f/∂param for the catalog's learnable parameter (prelu α, swish β)
 };
 std::string_view to_string(Quantity q);
+
+struct Exact {
+  double rounded;  // correctly rounded into the format
+  double approx;   // rounded to measuring_grid(format)
+};
 
 }  // namespace actcheck::reference

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "reference/formulas.hpp"
-#include "reference/lane_enclosures.hpp"
+#include "reference/in_lanes.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::reference {
@@ -228,42 +228,6 @@ Exact settle(Quantity q, double x, const Params& p, double lo, double hi,
   return {r[0], r[1]};
 }
 
-// The second pass of exact_block: the roundings of a piece's enclosures [lo[i], hi[i]], i < n,
-// kWidth at a time (lo and hi hold a whole number of lanes; those from n on are not read back).
-// Ends that round alike on the grid decide it (NaN ends never do: their bits are no value's); the
-// grid value then rounds into the target unless it is one of the target's ties. The decided go to
-// out; the others' indices to `open`, and their count is returned.
-template <std::size_t kWidth>
-[[gnu::always_inline]] inline std::size_t round_enclosures_in_lanes(
-    const NearestRounding& to_target, const NearestRounding& to_grid, const double* lo,
-    const double* hi, std::size_t n, Exact* out, std::uint16_t* open) {
-  using Doubles = typename lanes::Lanes<kWidth>::Doubles;
-  using Bits = typename lanes::Lanes<kWidth>::Bits;
-  std::size_t open_count = 0;
-  for (std::size_t first = 0; first < n; first += kWidth) {
-    Doubles low, high;
-    std::memcpy(&low, lo + first, sizeof low);
-    std::memcpy(&high, hi + first, sizeof high);
-    const Doubles approx = to_grid(low);
-    const auto decided = (std::bit_cast<Bits>(approx) == std::bit_cast<Bits>(to_grid(high))) &
-                         (approx == approx) & ~to_target.is_midpoint(approx);
-    const Doubles rounded = to_target(approx);
-    for (std::size_t lane = 0; lane < kWidth && first + lane < n; ++lane) {
-      out[first + lane] = {rounded[lane], approx[lane]};
-      if (!decided[lane]) open[open_count++] = static_cast<std::uint16_t>(first + lane);
-    }
-  }
-  return open_count;
-}
-
-// The same, compiled for AVX-512, AVX2 and the baseline, each with its registers' width; every one
-// gives the same values, since the roundings are exact bit arithmetic.
-ACTCHECK_LANE_VERSIONS(std::size_t, round_enclosures, round_enclosures_in_lanes,
-                       (const NearestRounding& to_target, const NearestRounding& to_grid,
-                        const double* lo, const double* hi, std::size_t n, Exact* out,
-                        std::uint16_t* open),
-                       (to_target, to_grid, lo, hi, n, out, open))
-
 constexpr std::size_t kPiece = 256;  // inputs per pass
 
 // The loop is instantiated per entry, so that its formulas inline into it. The fast tier works in
@@ -286,19 +250,17 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
     }
     return;
   }
-  static const auto round_enclosures = lanes::for_this_cpu(
-      &round_enclosures_avx512, &round_enclosures_avx2, &round_enclosures_baseline);
+  static const FastTierLanes& in_lanes = lanes::for_this_cpu(
+      &avx512::fast_tier_lanes, &avx2::fast_tier_lanes, &portable::fast_tier_lanes)();
   // Where the grid is no finer than the target, its value decides nothing: settle every input.
   const bool grid_finer = grid.precision > target.precision;
   std::array<double, kPiece> lo{}, hi{};
   std::array<std::uint16_t, kPiece> open;
   // The entries written for lanes compute their values and derivatives kWidth at a time.
-  static const LaneEnclosure in_lanes =
-      lanes::for_this_cpu(&avx512::lane_enclosures, &avx2::lane_enclosures,
-                          &portable::lane_enclosures)()[static_cast<std::size_t>(F)];
+  const LaneEnclosure lane_enclosure = in_lanes.enclose[static_cast<std::size_t>(F)];
   const auto enclose = [&](std::size_t first, std::size_t n) {
-    if (in_lanes != nullptr && q != Quantity::kParamDerivative) {
-      return in_lanes(q, &x[first], n, p, lo.data(), hi.data());
+    if (lane_enclosure != nullptr && q != Quantity::kParamDerivative) {
+      return lane_enclosure(q, &x[first], n, p, lo.data(), hi.data());
     }
     for (std::size_t i = 0; i < n; ++i) {
       const DoubleInterval e = enclose_as<F, DoubleInterval>(q, x[first + i], p);
@@ -309,8 +271,8 @@ void exact_block(Quantity q, std::span<const double> x, const Params& p, Format 
   for (std::size_t first = 0; first < x.size(); first += kPiece) {
     const std::size_t n = std::min(kPiece, x.size() - first);
     enclose(first, n);
-    const std::size_t open_count =
-        round_enclosures(to_target, to_grid, lo.data(), hi.data(), n, &out[first], open.data());
+    const std::size_t open_count = in_lanes.round_enclosures(
+        to_target, to_grid, lo.data(), hi.data(), n, &out[first], open.data());
     for (std::size_t k = 0; k < (grid_finer ? open_count : n); ++k) {
       const std::size_t i = grid_finer ? open[k] : k;
       out[first + i] = settle<F>(q, x[first + i], p, lo[i], hi[i], to_target, to_grid);

@@ -113,11 +113,6 @@ constexpr const FormatSpec& measuring_grid(Format format) {
 }
 
 // The exact value of q(x) as the engine compares results with it.
-struct Exact {
-  double rounded;  // correctly rounded into the format
-  double approx;   // rounded to measuring_grid(format)
-};
-
 enum class Tier : std::uint8_t {
   kFastThenMpfr,  // the fast tier where it decides both roundings, MPFR otherwise
   kMpfrOnly,      // MPFR for every input (to show that the fast tier changes nothing)

@@ -1,6 +1,6 @@
-// One instruction set's lane enclosures (lane_enclosures.hpp). CMake compiles this file once per
-// set, with that set's flags and ACTCHECK_REFERENCE_ISA naming it (portable, avx2, avx512).
-#include "reference/lane_enclosures.hpp"
+// One instruction set's lanes of the fast tier (in_lanes.hpp). CMake compiles this file once per
+// set, with that set's flags and ACTCHECK_ISA naming it (portable, avx2, avx512).
+#include "reference/in_lanes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,16 +8,10 @@
 
 #include "reference/formulas.hpp"
 
-namespace actcheck::reference::ACTCHECK_REFERENCE_ISA {
+namespace actcheck::reference::ACTCHECK_ISA {
 namespace {
 
-#if defined(__AVX512F__)
-constexpr std::size_t kWidth = 8;
-#elif defined(__AVX2__)
-constexpr std::size_t kWidth = 4;
-#else
-constexpr std::size_t kWidth = 2;
-#endif
+constexpr std::size_t kWidth = lanes::kCompiledWidth;
 // Lanes of this file's own type: every function the formulas instantiate on them is this file's
 // alone, compiled for its instruction set and for no other (a second copy, compiled for another,
 // could be the one the linker keeps).
@@ -44,6 +38,27 @@ void enclose(Quantity q, const double* x, std::size_t n, const Params& p, double
   }
 }
 
+std::size_t round_enclosures(const NearestRounding& to_target, const NearestRounding& to_grid,
+                             const double* lo, const double* hi, std::size_t n, Exact* out,
+                             std::uint16_t* open) {
+  using Bits = lanes::BitsOf<Doubles>;
+  std::size_t open_count = 0;
+  for (std::size_t first = 0; first < n; first += kWidth) {
+    Doubles low, high;
+    std::memcpy(&low, lo + first, sizeof low);
+    std::memcpy(&high, hi + first, sizeof high);
+    const Doubles approx = to_grid(low);
+    const auto decided = (std::bit_cast<Bits>(approx) == std::bit_cast<Bits>(to_grid(high))) &
+                         (approx == approx) & ~to_target.is_midpoint(approx);
+    const Doubles rounded = to_target(approx);
+    for (std::size_t lane = 0; lane < kWidth && first + lane < n; ++lane) {
+      out[first + lane] = {rounded[lane], approx[lane]};
+      if (!decided[lane]) open[open_count++] = static_cast<std::uint16_t>(first + lane);
+    }
+  }
+  return open_count;
+}
+
 template <Fn F>
 constexpr LaneEnclosure entry() {
   if constexpr (HasLaneFormulas<F>) {
@@ -55,13 +70,17 @@ constexpr LaneEnclosure entry() {
 
 }  // namespace
 
-const LaneEnclosures& lane_enclosures() {
-  static constexpr LaneEnclosures table = {
+const FastTierLanes& fast_tier_lanes() {
+  static constexpr FastTierLanes table = {
+      .enclose =
+          {
 #define ACTCHECK_ACTIVATION(id, ...) entry<Fn::id>(),
 #include "catalog/activations.inc"
 #undef ACTCHECK_ACTIVATION
+          },
+      .round_enclosures = &round_enclosures,
   };
   return table;
 }
 
-}  // namespace actcheck::reference::ACTCHECK_REFERENCE_ISA
+}  // namespace actcheck::reference::ACTCHECK_ISA
