@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 
+#include "engine/permutation.hpp"
 #include "reference/lanes.hpp"
 
 namespace actcheck::engine::ACTCHECK_ISA {
@@ -103,6 +104,47 @@ Metrics::PlainSummary summarize_plain(const double* ulps, const std::uint8_t* pl
   if (misfit) return {.summarized = false};
   s.sum = scaled_sum / kScale;
   return s;
+}
+
+namespace {
+
+// out[i] = the float32 of pattern prefix | map(k + i), i < n, kWidth at a time: map (the sample's
+// permutation within a stratum, or none) in 32-bit words, the patterns made floats and the floats
+// doubles. The patterns must hold no NaN, whose payload from_bits would drop.
+template <class Map>
+void floats_in_lanes(const Map& map, std::uint32_t prefix, std::uint32_t k, std::size_t n,
+                     double* out) {
+  using Lanes = reference::lanes::Lanes<kWidth>;
+  using Words = typename Lanes::Words;
+  Words counter;
+  for (std::size_t lane = 0; lane < kWidth; ++lane) counter[lane] = k + lane;
+  std::size_t i = 0;
+  for (; i + kWidth <= n; i += kWidth, counter += kWidth) {
+    const Words pattern = prefix | map(counter);
+    const auto doubles = __builtin_convertvector(std::bit_cast<typename Lanes::Floats>(pattern),
+                                                 typename Lanes::Doubles);
+    std::memcpy(out + i, &doubles, sizeof doubles);
+  }
+  for (; i < n; ++i) {
+    out[i] = std::bit_cast<float>(static_cast<std::uint32_t>(prefix | map(std::uint64_t{k + i})));
+  }
+}
+
+struct Consecutive {
+  template <class Word>
+  Word operator()(Word k) const {
+    return k;
+  }
+};
+}  // namespace
+
+void permuted_floats(const Permutation& within, std::uint32_t prefix, std::uint32_t k,
+                     std::size_t n, double* out) {
+  floats_in_lanes(within, prefix, k, n, out);
+}
+
+void consecutive_floats(std::uint32_t prefix, std::uint32_t k, std::size_t n, double* out) {
+  floats_in_lanes(Consecutive{}, prefix, k, n, out);
 }
 
 }  // namespace actcheck::engine::ACTCHECK_ISA

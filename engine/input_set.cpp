@@ -11,6 +11,8 @@
 #include <type_traits>
 
 #include "engine/bits.hpp"
+#include "engine/in_lanes.hpp"
+#include "engine/permutation.hpp"
 #include "engine/text.hpp"
 #include "engine/ulp.hpp"
 #include "reference/lanes.hpp"
@@ -19,87 +21,6 @@
 
 namespace actcheck::engine {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111eb;
-  return x ^ (x >> 31);
-}
-
-// A keyed bijection of [0, 2^bits): adds, odd multiplications and xor-shifts are each one-to-one
-// modulo 2^bits, so the first n images of 0, 1, … are n distinct values spread over the range.
-// The round keys depend on the stratum only: a block of inputs derives them once.
-class Permutation {
- public:
-  Permutation(int bits, std::uint64_t key)
-      : mask_((std::uint64_t{1} << bits) - 1), shift_(bits / 2 + 1) {
-    for (std::uint64_t& k : keys_) k = key = splitmix64(key);
-  }
-  // k's image: Word is std::uint64_t, or (for bits ≤ 32) 32-bit words in lanes, which keep the
-  // arithmetic modulo 2^bits as exactly.
-  template <class Word = std::uint64_t>
-  Word operator()(Word k) const {
-    using Element =
-        std::conditional_t<std::is_same_v<Word, std::uint64_t>, std::uint64_t, std::uint32_t>;
-    const auto mask = static_cast<Element>(mask_);
-#pragma GCC unroll 3
-    for (const std::uint64_t key : keys_) {
-      k = (k + static_cast<Element>(key)) & mask;
-      k = (k * static_cast<Element>(key | 1)) & mask;
-      k ^= k >> shift_;
-    }
-    return k;
-  }
-
- private:
-  std::uint64_t mask_;
-  int shift_;
-  std::array<std::uint64_t, 3> keys_;
-};
-
-// out[i] = the float32 of pattern prefix | map(k + i), i < n, kWidth at a time: map (the sample's
-// permutation within a stratum, or none) in 32-bit words, the patterns made floats and the floats
-// doubles. The patterns must hold no NaN, whose payload from_bits would drop.
-template <std::size_t kWidth, class Map>
-[[gnu::always_inline]] inline void floats_in_lanes(const Map& map, std::uint32_t prefix,
-                                                   std::uint32_t k, std::size_t n, double* out) {
-  using Lanes = reference::lanes::Lanes<kWidth>;
-  using Words = typename Lanes::Words;
-  Words counter;
-  for (std::size_t lane = 0; lane < kWidth; ++lane) counter[lane] = k + lane;
-  std::size_t i = 0;
-  for (; i + kWidth <= n; i += kWidth, counter += kWidth) {
-    const Words pattern = prefix | map(counter);
-    const auto doubles = __builtin_convertvector(std::bit_cast<typename Lanes::Floats>(pattern),
-                                                 typename Lanes::Doubles);
-    std::memcpy(out + i, &doubles, sizeof doubles);
-  }
-  for (; i < n; ++i) {
-    out[i] = std::bit_cast<float>(static_cast<std::uint32_t>(prefix | map(std::uint64_t{k + i})));
-  }
-}
-
-struct Consecutive {
-  template <class Word>
-  Word operator()(Word k) const {
-    return k;
-  }
-};
-template <std::size_t kWidth>
-[[gnu::always_inline]] inline void consecutive_floats_in_lanes(std::uint32_t prefix,
-                                                               std::uint32_t k, std::size_t n,
-                                                               double* out) {
-  floats_in_lanes<kWidth>(Consecutive{}, prefix, k, n, out);
-}
-
-ACTCHECK_LANE_VERSIONS(void, permuted_floats, floats_in_lanes,
-                       (const Permutation& within, std::uint32_t prefix, std::uint32_t k,
-                        std::size_t n, double* out),
-                       (within, prefix, k, n, out))
-ACTCHECK_LANE_VERSIONS(void, consecutive_floats, consecutive_floats_in_lanes,
-                       (std::uint32_t prefix, std::uint32_t k, std::size_t n, double* out),
-                       (prefix, k, n, out))
 
 // A uniform double in [0, 1) from a counter.
 double uniform(std::uint64_t seed, std::uint64_t counter) {
@@ -273,7 +194,7 @@ void ElementInputs::fill(std::uint64_t first, std::span<double> out) const {
       const std::uint64_t positives = infinity_pattern(format_) + 1;
       if (format_ == Format::kF32) {  // the runs of positive and of negative patterns in lanes
         static const auto consecutive = reference::lanes::for_this_cpu(
-            &consecutive_floats_avx512, &consecutive_floats_avx2, &consecutive_floats_baseline);
+            &avx512::consecutive_floats, &avx2::consecutive_floats, &portable::consecutive_floats);
         const std::uint64_t end = first + out.size();
         if (first < positives) {
           const std::uint64_t n = std::min(end, positives) - first;
@@ -314,7 +235,7 @@ void ElementInputs::fill(std::uint64_t first, std::span<double> out) const {
         const std::uint64_t k = i % per_stratum_;
         if (format_ == Format::kF32 && !whole_binade) {
           static const auto permuted = reference::lanes::for_this_cpu(
-              &permuted_floats_avx512, &permuted_floats_avx2, &permuted_floats_baseline);
+              &avx512::permuted_floats, &avx2::permuted_floats, &portable::permuted_floats);
           permuted(within, static_cast<std::uint32_t>(sign | binade), static_cast<std::uint32_t>(k),
                    end - done, &out[done]);
           done = end;

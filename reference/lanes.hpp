@@ -109,9 +109,9 @@ constexpr std::size_t kCompiledWidth = 4;
 constexpr std::size_t kCompiledWidth = 2;
 #endif
 
-// Of a function's three versions (lane widths 8, 4 and 2, compiled for AVX-512, AVX2 and the
-// baseline: ACTCHECK_LANE_VERSIONS below), the one this CPU runs. Callers keep the choice in a
-// static: `static const auto f = lanes::for_this_cpu(&f_avx512, &f_avx2, &f_baseline);`.
+// Of a function's three versions (lane widths 8, 4 and 2, in the in_lanes.cpp files compiled for
+// AVX-512, AVX2 and the baseline), the one this CPU runs. Callers keep the choice in a static:
+// `static const auto f = lanes::for_this_cpu(&avx512::f, &avx2::f, &portable::f);`.
 template <class Function>
 Function for_this_cpu(Function avx512, Function avx2, Function baseline) {
   __builtin_cpu_init();  // a static's initialiser may run before the constructor that calls it
@@ -121,11 +121,3 @@ Function for_this_cpu(Function avx512, Function avx2, Function baseline) {
 }
 
 }  // namespace actcheck::reference::lanes
-
-// Defines name_avx512, name_avx2 and name_baseline (parameters `params`, a parenthesised list),
-// each returning `body<width> args` with its instruction set's width; `body` is an always-inline
-// template, so that it compiles for each set.
-#define ACTCHECK_LANE_VERSIONS(Result, name, body, params, args)                         \
-  [[gnu::target("arch=x86-64-v4")]] Result name##_avx512 params { return body<8> args; } \
-  [[gnu::target("arch=x86-64-v3")]] Result name##_avx2 params { return body<4> args; }   \
-  Result name##_baseline params { return body<2> args; }
