@@ -92,9 +92,22 @@ Logistic<R> logistic(const R& t, const Cond<R>& negative) {
 
 // log(1 + e^t) without overflow or cancellation.
 template <class R>
-R softplus_of(const R& t, bool negative) {
-  if (negative) return log1p(exp(t));
-  return t + log1p(exp(-t));
+R softplus_of(const R& t, const Cond<R>& negative) {
+  const R l = log1p(exp(pick(negative, t, -t)));
+  return when(
+      negative, [&] { return l; }, [&] { return t + l; });
+}
+
+// Whether β·x < 0 by the signs of its factors (x is exact, so the sign is known even where the
+// product underflows): a bool, or a mask per lane.
+template <class X>
+auto negative_product(double beta, X x) {
+  if constexpr (std::is_same_v<X, double>) {
+    return std::signbit(beta) != std::signbit(x);
+  } else {
+    const auto x_negative = std::bit_cast<lanes::SignedBitsOf<X>>(x) < 0;
+    return std::signbit(beta) ? ~x_negative : x_negative;
+  }
 }
 
 // sech²(t) = 4e/(1+e)², e = e^(−2|t|), for t ≥ 0.
@@ -231,24 +244,30 @@ struct Formula<Fn::prelu> : Formula<Fn::leaky_relu> {
 template <>
 struct Formula<Fn::elu> {
   template <class R>
-  static R value(double x, const Params& p) {
-    return x > 0 ? R(x) : R(p[0]) * expm1(R(x));
+  static R value(const Arg<R>& x, const Params& p) {
+    return when(
+        x > 0.0, [&] { return R(x); }, [&] { return R(p[0]) * expm1(R(x)); });
   }
   template <class R>
-  static R derivative(double x, const Params& p) {
-    return x > 0 ? R(1.0) : R(p[0]) * exp(R(x));
+  static R derivative(const Arg<R>& x, const Params& p) {
+    return when(
+        x > 0.0, [&] { return R(1.0); }, [&] { return R(p[0]) * exp(R(x)); });
   }
 };
 
 template <>
 struct Formula<Fn::selu> {
   template <class R>
-  static R value(double x, const Params&) {
-    return selu_lambda<R>() * (x > 0 ? R(x) : selu_alpha<R>() * expm1(R(x)));
+  static R value(const Arg<R>& x, const Params&) {
+    return selu_lambda<R>() *
+           when(
+               x > 0.0, [&] { return R(x); }, [&] { return selu_alpha<R>() * expm1(R(x)); });
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    return x > 0 ? selu_lambda<R>() : selu_lambda<R>() * selu_alpha<R>() * exp(R(x));
+  static R derivative(const Arg<R>& x, const Params&) {
+    return when(
+        x > 0.0, [&] { return selu_lambda<R>(); },
+        [&] { return selu_lambda<R>() * selu_alpha<R>() * exp(R(x)); });
   }
 };
 
@@ -269,24 +288,27 @@ template <class R>
 struct Swish {
   R t;  // βx
   Logistic<R> s;
-  Swish(double x, double beta)
-      : t(R(beta) * R(x)), s(logistic(t, std::signbit(beta) != std::signbit(x))) {}
+  Swish(const Arg<R>& x, double beta)
+      : t(R(beta) * R(x)), s(logistic(t, negative_product(beta, x))) {}
 };
 
 template <>
 struct Formula<Fn::swish> {
   template <class R>
-  static R value(double x, const Params& p) {
-    if constexpr (std::same_as<R, DoubleInterval>) {
+  static R value(const Arg<R>& x, const Params& p) {
+    const auto general = [&] { return R(x) * Swish<R>(x, p[0]).s.p(); };
+    if constexpr (kDoubleTier<R>) {
       // d(x) = x(σ(βx) − 1/2) has the sign of β; |βx| small keeps |d| below |x|·2^-62.
-      if (near_half_x(x) && p[0] != 0 && std::fabs(p[0]) * std::fabs(x) < 0x1p-61) {
-        return R::just_beside(x / 2, p[0] > 0);
+      if (p[0] != 0) {
+        return when(
+            near_half_x(x) & (std::fabs(p[0]) * lanes::magnitude(x) < 0x1p-61),
+            [&] { return R::just_beside(x / 2.0, p[0] > 0); }, general);
       }
     }
-    return R(x) * Swish<R>(x, p[0]).s.p();
+    return general();
   }
   template <class R>
-  static R derivative(double x, const Params& p) {
+  static R derivative(const Arg<R>& x, const Params& p) {
     Swish<R> w(x, p[0]);
     return w.s.p() * (R(1.0) + w.t * w.s.q());
   }
@@ -302,11 +324,11 @@ struct Formula<Fn::swish> {
 template <>
 struct Formula<Fn::silu> {
   template <class R>
-  static R value(double x, const Params&) {
+  static R value(const Arg<R>& x, const Params&) {
     return Formula<Fn::swish>::value<R>(x, Params{{1.0}});
   }
   template <class R>
-  static R derivative(double x, const Params&) {
+  static R derivative(const Arg<R>& x, const Params&) {
     return Formula<Fn::swish>::derivative<R>(x, Params{{1.0}});
   }
 };
@@ -314,13 +336,13 @@ struct Formula<Fn::silu> {
 template <>
 struct Formula<Fn::softplus> {
   template <class R>
-  static R value(double x, const Params& p) {
+  static R value(const Arg<R>& x, const Params& p) {
     R t = R(p[0]) * R(x);
-    return softplus_of(t, std::signbit(p[0]) != std::signbit(x)) / R(p[0]);
+    return softplus_of(t, negative_product(p[0], x)) / R(p[0]);
   }
   template <class R>
-  static R derivative(double x, const Params& p) {
-    return logistic(R(p[0]) * R(x), std::signbit(p[0]) != std::signbit(x)).p();
+  static R derivative(const Arg<R>& x, const Params& p) {
+    return logistic(R(p[0]) * R(x), negative_product(p[0], x)).p();
   }
 };
 
@@ -521,24 +543,26 @@ struct Formula<Fn::hardswish> {
 template <>
 struct Formula<Fn::logsigmoid> {
   template <class R>
-  static R value(double x, const Params&) {
-    return -softplus_of(R(-x), x > 0);
+  static R value(const Arg<R>& x, const Params&) {
+    return -softplus_of(R(-x), x > 0.0);
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    return logistic(R(x), x < 0).q();
+  static R derivative(const Arg<R>& x, const Params&) {
+    return logistic(R(x), x < 0.0).q();
   }
 };
 
 template <>
 struct Formula<Fn::celu> {
   template <class R>
-  static R value(double x, const Params& p) {
-    return x > 0 ? R(x) : R(p[0]) * expm1(R(x) / R(p[0]));
+  static R value(const Arg<R>& x, const Params& p) {
+    return when(
+        x > 0.0, [&] { return R(x); }, [&] { return R(p[0]) * expm1(R(x) / R(p[0])); });
   }
   template <class R>
-  static R derivative(double x, const Params& p) {
-    return x > 0 ? R(1.0) : exp(R(x) / R(p[0]));
+  static R derivative(const Arg<R>& x, const Params& p) {
+    return when(
+        x > 0.0, [&] { return R(1.0); }, [&] { return exp(R(x) / R(p[0])); });
   }
 };
 
