@@ -1,7 +1,8 @@
 // The mathematics of every elementwise catalog entry, written once over an enclosure type R
-// (MpfrInterval for the exact tier, DoubleInterval for the fast tier). Each formula takes the
-// exact, finite input x as a double, so branches on x are exact; infinite inputs are answered from
-// the catalog's tails (reference.cpp) and never reach these formulas.
+// (MpfrInterval for the exact tier, DoubleInterval or IntervalLanes for the fast tier). Each
+// formula takes the exact, finite input x (a double, or one per lane: see below), so branches on x
+// are exact; infinite inputs are answered from the catalog's tails (reference.cpp) and never reach
+// these formulas.
 //
 // Rules the formulas follow:
 //  - no cancellation between large terms: σ(t) and σ(−t) both come from e^(−|t|); softplus is
@@ -14,6 +15,10 @@
 //    single zeros at −0.75, −0.75, −1.19), `known_negative` keeps the sign of the result.
 //  - the sign of a zero result: piecewise branches returning the constant 0 give +0; products
 //    x·g(x) give IEEE's sign (silu(−0) = −0).
+//  - one input or lanes of them: a formula taking `const Arg<R>& x` serves IntervalLanes too (the
+//    fast tier then computes it several inputs at a time, reference/in_lanes.cpp); it chooses by
+//    x with `when` and `pick` rather than `?:` and `if`. Formulas taking `double x` are computed
+//    one input at a time.
 //  - written independently of impl/: nothing here is shared with the kernels.
 #pragma once
 
@@ -349,12 +354,12 @@ struct Formula<Fn::softplus> {
 template <>
 struct Formula<Fn::softsign> {
   template <class R>
-  static R value(double x, const Params&) {
-    return R(x) / (R(1.0) + R(std::fabs(x)));
+  static R value(const Arg<R>& x, const Params&) {
+    return R(x) / (R(1.0) + R(lanes::magnitude(x)));
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    return R(1.0) / square(R(1.0) + R(std::fabs(x)));
+  static R derivative(const Arg<R>& x, const Params&) {
+    return R(1.0) / square(R(1.0) + R(lanes::magnitude(x)));
   }
 };
 
@@ -444,25 +449,27 @@ struct Formula<Fn::gelu> {
 // gelu_tanh = (x/2)(1 + tanh u) = x·σ(2u), u = √(2/π)(x + 0.044715x³); u has the sign of x.
 template <class R>
 struct GeluTanh {
-  R k = sqrt(R(2.0) / R::pi());
+  R k = constant<R>([]<class T> { return sqrt(T(2.0) / T::pi()); });
   R c = decimal_constant<"0.044715", R>();
   R two_u;
   Logistic<R> s;
-  explicit GeluTanh(double x)
-      : two_u(R(2.0) * k * (R(x) + c * R(x) * square(R(x)))), s(logistic(two_u, x < 0)) {}
+  explicit GeluTanh(const Arg<R>& x)
+      : two_u(R(2.0) * k * (R(x) + c * R(x) * square(R(x)))), s(logistic(two_u, x < 0.0)) {}
 };
 
 template <>
 struct Formula<Fn::gelu_tanh> {
   template <class R>
-  static R value(double x, const Params&) {
-    if constexpr (std::same_as<R, DoubleInterval>) {
-      if (near_half_x(x)) return R::just_beside(x / 2, true);  // d = (x/2)·tanh u ≈ x²/√(2π)
+  static R value(const Arg<R>& x, const Params&) {
+    const auto general = [&] { return R(x) * GeluTanh<R>(x).s.p(); };
+    if constexpr (kDoubleTier<R>) {
+      return when(  // d = (x/2)·tanh u ≈ x²/√(2π)
+          near_half_x(x), [&] { return R::just_beside(x / 2.0, true); }, general);
     }
-    return R(x) * GeluTanh<R>(x).s.p();
+    return general();
   }
   template <class R>
-  static R derivative(double x, const Params&) {
+  static R derivative(const Arg<R>& x, const Params&) {
     GeluTanh<R> g(x);
     R du = g.k * (R(1.0) + R(3.0) * g.c * square(R(x)));  // u′
     return negative_left_of_minus_two(x, g.s.p() + R(x) * R(2.0) * g.s.p() * g.s.q() * du);
@@ -472,14 +479,14 @@ struct Formula<Fn::gelu_tanh> {
 template <>
 struct Formula<Fn::mish> {
   template <class R>
-  static R value(double x, const Params&) {
-    return R(x) * tanh(softplus_of(R(x), x < 0));
+  static R value(const Arg<R>& x, const Params&) {
+    return R(x) * tanh(softplus_of(R(x), x < 0.0));
   }
   template <class R>
-  static R derivative(double x, const Params&) {
-    R sp = softplus_of(R(x), x < 0);
+  static R derivative(const Arg<R>& x, const Params&) {
+    R sp = softplus_of(R(x), x < 0.0);
     return negative_left_of_minus_two(
-        x, tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0).p());
+        x, tanh(sp) + R(x) * sech_squared_of_nonnegative(sp) * logistic(R(x), x < 0.0).p());
   }
 };
 

@@ -1,9 +1,10 @@
 // The fast tier's arithmetic on kWidth enclosures at a time: DoubleInterval's operations over
 // lanes of doubles (reference/lanes.hpp), for the formulas written to take an input per lane
 // (formulas.hpp's Arg<R>). Every result is moved strictly outward, exact or not, so an enclosure's
-// ends are never its value (but for the clamps to ±0 of a result whose sign is known); there are
-// no points. The functions are SLEEF's vector ones, widened by DoubleInterval::kLibmUlps, a bound
-// assumed as glibc's is (SLEEF documents 1 ulp, 1.5 for erfc) and checked the same way: by
+// ends are never its value, but for an input passed through (elu's x for x > 0, a value of the
+// format, never a tie) and the clamps to ±0 of a result whose sign is known; there are no points.
+// The functions are SLEEF's vector ones, widened by DoubleInterval::kLibmUlps, a bound assumed as
+// glibc's is (SLEEF documents 1 ulp, 1.5 for erfc) and checked the same way: by
 // tests/correct_rounding_test on every answer the engine's fast tier gives, and by
 // tests/interval_lanes_test on each function across the double range.
 //
