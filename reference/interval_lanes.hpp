@@ -76,10 +76,6 @@ class IntervalLanes {
   [[gnu::always_inline]] static IntervalLanes just_beside(Doubles s, bool above) {
     return above ? between(s, -double_below(-s)) : between(double_below(s), s);
   }
-  // The same with a side per lane.
-  [[gnu::always_inline]] static IntervalLanes just_beside(Doubles s, Mask above) {
-    return pick(above, just_beside(s, true), just_beside(s, false));
-  }
   // Lanes whose formula does not hold: NaN ends, which leave them to the scalar tiers.
   [[gnu::always_inline]] IntervalLanes undecided_where(Mask m) const {
     constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
