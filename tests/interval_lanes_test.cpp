@@ -5,17 +5,23 @@
 //    out alike); for points, which DoubleInterval keeps exact where it can, the lane encloses its
 //    result;
 //  - SLEEF's functions, widened by kLibmUlps, enclose MPFR's values over the whole double range,
-//    at points and at both ends of intervals, in every width this CPU runs.
+//    at points and at both ends of intervals, in every width this CPU runs;
+//  - each instruction set's lane enclosures (in_lanes.cpp) hold MPFR's, and round alike.
 #include "reference/interval_lanes.hpp"
 
 #include <gtest/gtest.h>
 #include <mpfr.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <random>
 #include <string_view>
+#include <vector>
 
+#include "reference/in_lanes.hpp"
+#include "reference/reference.hpp"
 #include "reference/rounding.hpp"
 
 namespace actcheck::reference {
@@ -187,6 +193,91 @@ TEST(IntervalLanes, FunctionsEncloseMpfrsOverTheWholeDoubleRange) {
   check_functions<2>();
   if (__builtin_cpu_supports("x86-64-v3")) check_functions<4>();
   if (__builtin_cpu_supports("x86-64-v4")) check_functions<8>();
+}
+
+}  // namespace
+}  // namespace actcheck::reference
+
+namespace actcheck::reference {
+namespace {
+
+struct InstructionSet {
+  const char* name;
+  const FastTierLanes& (*lanes)();
+  bool runs;
+};
+
+std::vector<InstructionSet> instruction_sets() {
+  return {{"portable", &portable::fast_tier_lanes, true},
+          {"avx2", &avx2::fast_tier_lanes, __builtin_cpu_supports("x86-64-v3") != 0},
+          {"avx512", &avx512::fast_tier_lanes, __builtin_cpu_supports("x86-64-v4") != 0}};
+}
+
+// Every instruction set's lane enclosures (the engine runs the one of its CPU; this runs each the
+// CPU can) hold MPFR's enclosure at 200 bits, for each entry written for lanes, value and
+// derivative, on float32 patterns of every binade and the special values; infinite and NaN inputs
+// come back open (NaN ends). Their roundings agree bit for bit with the portable version's.
+TEST(IntervalLanes, EveryInstructionSetsEnclosuresHoldMpfrsAndRoundAlike) {
+  std::mt19937 rng(20261208);
+  std::vector<double> x = {0.0, -0.0, INFINITY, -INFINITY, NAN, 0x1p-149, -0x1p-126, 0x1p-16};
+  while (x.size() < 1024) {
+    const float f = std::bit_cast<float>(static_cast<std::uint32_t>(rng()));
+    if (std::isfinite(f)) x.push_back(f);
+  }
+  const NearestRounding to_target(spec(Format::kF32)), to_grid(measuring_grid(Format::kF32));
+  std::size_t checked = 0;
+  for (const InstructionSet& isa : instruction_sets()) {
+    if (!isa.runs) continue;
+    for (std::size_t f = 0; f < kNumActivations; ++f) {
+      const LaneEnclosure enclose_lanes = isa.lanes().enclose[f];
+      if (enclose_lanes == nullptr) continue;
+      const Fn fn = kCatalog[f].id;
+      const Params p = default_params(fn);
+      for (Quantity q : {Quantity::kValue, Quantity::kDerivative}) {
+        std::vector<double> lo(x.size() + 8), hi(x.size() + 8);
+        enclose_lanes(q, x.data(), x.size(), p, lo.data(), hi.data());
+        std::size_t open = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          const auto where = [&] {
+            return ::testing::Message()
+                   << isa.name << " " << kCatalog[f].name << " " << to_string(q)
+                   << " x=" << std::hexfloat << x[i] << ": [" << lo[i] << ", " << hi[i] << "]";
+          };
+          if (!std::isfinite(x[i])) {
+            ASSERT_TRUE(std::isnan(lo[i]) && std::isnan(hi[i])) << where();
+            continue;
+          }
+          if (std::isnan(lo[i]) || std::isnan(hi[i])) {
+            ++open;
+            continue;
+          }
+          const MpfrInterval e = enclose(fn, q, x[i], p, 200);
+          ASSERT_TRUE(mpfr_cmp_d(e.lo(), lo[i]) >= 0 && mpfr_cmp_d(e.hi(), hi[i]) <= 0) << where();
+          ++checked;
+        }
+        EXPECT_LE(open, 2u) << isa.name << " " << kCatalog[f].name << " " << to_string(q);
+        // The roundings of these enclosures, against the portable version's.
+        std::vector<Exact> out(x.size()), portable_out(x.size());
+        std::vector<std::uint16_t> open_at(x.size()), portable_open_at(x.size());
+        for (std::size_t first = 0; first < x.size(); first += 256) {
+          const std::size_t n = std::min<std::size_t>(256, x.size() - first);
+          const std::size_t a = isa.lanes().round_enclosures(
+              to_target, to_grid, &lo[first], &hi[first], n, &out[first], open_at.data());
+          const std::size_t b = portable::fast_tier_lanes().round_enclosures(
+              to_target, to_grid, &lo[first], &hi[first], n, &portable_out[first],
+              portable_open_at.data());
+          ASSERT_EQ(a, b) << isa.name << " " << kCatalog[f].name;
+          ASSERT_TRUE(std::equal(open_at.begin(), open_at.begin() + a, portable_open_at.begin()));
+        }
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          ASSERT_TRUE(same_bits(out[i].rounded, portable_out[i].rounded) &&
+                      same_bits(out[i].approx, portable_out[i].approx))
+              << isa.name << " " << kCatalog[f].name << " x=" << std::hexfloat << x[i];
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 3u * 13 * 2 * 1000);
 }
 
 }  // namespace
