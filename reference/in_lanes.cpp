@@ -3,6 +3,7 @@
 #include "reference/in_lanes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -38,10 +39,28 @@ void enclose(Quantity q, const double* x, std::size_t n, const Params& p, double
   }
 }
 
-std::size_t round_enclosures(const NearestRounding& to_target, const NearestRounding& to_grid,
+// (rounded, approx) pairs as an array of Exact lays them out: the lanes interleaved, in two
+// vectors.
+template <class D>
+std::array<D, 2> as_pairs(D rounded, D approx) {
+  if constexpr (sizeof(D) == 8 * sizeof(double)) {
+    return {__builtin_shufflevector(rounded, approx, 0, 8, 1, 9, 2, 10, 3, 11),
+            __builtin_shufflevector(rounded, approx, 4, 12, 5, 13, 6, 14, 7, 15)};
+  } else if constexpr (sizeof(D) == 4 * sizeof(double)) {
+    return {__builtin_shufflevector(rounded, approx, 0, 4, 1, 5),
+            __builtin_shufflevector(rounded, approx, 2, 6, 3, 7)};
+  } else {
+    return {__builtin_shufflevector(rounded, approx, 0, 2),
+            __builtin_shufflevector(rounded, approx, 1, 3)};
+  }
+}
+
+std::size_t round_enclosures(const NearestRounding& target, const NearestRounding& grid,
                              const double* lo, const double* hi, std::size_t n, Exact* out,
                              std::uint16_t* open) {
   using Bits = lanes::BitsOf<Doubles>;
+  // Copies, which the stores to out cannot change: their constants then stay in registers.
+  const NearestRounding to_target = target, to_grid = grid;
   std::size_t open_count = 0;
   for (std::size_t first = 0; first < n; first += kWidth) {
     Doubles low, high;
@@ -51,6 +70,12 @@ std::size_t round_enclosures(const NearestRounding& to_target, const NearestRoun
     const auto decided = (std::bit_cast<Bits>(approx) == std::bit_cast<Bits>(to_grid(high))) &
                          (approx == approx) & ~to_target.is_midpoint(approx);
     const Doubles rounded = to_target(approx);
+    bool all_decided = first + kWidth <= n;
+    for (std::size_t lane = 0; lane < kWidth; ++lane) all_decided &= decided[lane] != 0;
+    if (all_decided) {  // nearly always: two stores
+      std::memcpy(&out[first], as_pairs(rounded, approx).data(), 2 * sizeof(Doubles));
+      continue;
+    }
     for (std::size_t lane = 0; lane < kWidth && first + lane < n; ++lane) {
       out[first + lane] = {rounded[lane], approx[lane]};
       if (!decided[lane]) open[open_count++] = static_cast<std::uint16_t>(first + lane);
