@@ -11,6 +11,7 @@
 #include <string>
 
 #include "run_command.hpp"
+#include "temp_path.hpp"
 
 namespace {
 
@@ -19,7 +20,7 @@ nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(in);
 }
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + name; }
+std::string temp(const std::string& name) { return actcheck::testing::temp_path(name); }
 
 // A hard-case file whose third line is not a number.
 std::string junk_file() {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "run_command.hpp"
+#include "temp_path.hpp"
 
 namespace {
 
@@ -78,7 +79,7 @@ TEST(Cli, PropertiesFailureExitsOneWithTheCounterexample) {
 }
 
 TEST(Cli, GradcheckWritesItsOutcomesAsJson) {
-  const std::string json = ::testing::TempDir() + "gradcheck.json";
+  const std::string json = actcheck::testing::temp_path("gradcheck.json");
   const Outcome r =
       run("gradcheck --backend reference --function tanh,prelu --count 20 --json " + json);
   EXPECT_EQ(r.status, 0) << r.output;

@@ -14,6 +14,7 @@
 #include "engine/text.hpp"
 #include "engine/ulp.hpp"
 #include "reference/rounding.hpp"
+#include "temp_path.hpp"
 
 namespace actcheck::engine {
 namespace {
@@ -125,7 +126,7 @@ TEST(InputSets, SpecialValuesHoldKinksExtremesAndNeighbours) {
 }
 
 std::string write_temp(const char* name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + name;
+  const std::string path = actcheck::testing::temp_path(name);
   std::ofstream(path) << text;
   return path;
 }

@@ -8,6 +8,7 @@
 
 #include "backends/registry.hpp"
 #include "engine/sweep.hpp"
+#include "temp_path.hpp"
 
 namespace actcheck::engine {
 namespace {
@@ -40,7 +41,7 @@ TEST(NaiveCaught, SoftmaxWithoutMaxSubtractionIsNaN) {
   ASSERT_TRUE(m.non_finite_example.has_value());
   EXPECT_TRUE(std::isnan(m.non_finite_example->y));
   // The smallest entry that breaks it: a row with 89 in it.
-  const std::string file = ::testing::TempDir() + "rows.txt";
+  const std::string file = actcheck::testing::temp_path("rows.txt");
   std::ofstream(file) << "88, 0\n89, 0\n";
   const Metrics rows = naive(Fn::softmax, ("file:" + file).c_str());
   ASSERT_TRUE(rows.non_finite_example.has_value());

@@ -13,6 +13,7 @@
 #include "engine/ulp.hpp"
 #include "reference/rounding.hpp"
 #include "reference/vector.hpp"
+#include "temp_path.hpp"
 
 namespace actcheck::engine {
 namespace {
@@ -194,7 +195,7 @@ TEST(Sweep, InterruptedRunResumesToTheSameFigures) {
                                  tanh_job(Format::kF16, "exhaustive", Pass::kBackward)};
   const SweepOutcome whole = run_sweep(jobs, options());
 
-  const std::string journal = ::testing::TempDir() + "resume.partial";
+  const std::string journal = actcheck::testing::temp_path("resume.partial");
   std::filesystem::remove(journal);
   SweepOptions o = options();
   o.journal = journal;
@@ -216,7 +217,7 @@ TEST(Sweep, InterruptedRunResumesToTheSameFigures) {
 }
 
 TEST(Sweep, JournalOfAnotherSweepIsRefused) {
-  const std::string journal = ::testing::TempDir() + "other.partial";
+  const std::string journal = actcheck::testing::temp_path("other.partial");
   std::filesystem::remove(journal);
   // One thread: with two, the other could finish the second job before the stop is seen, and a
   // finished sweep removes its journal (this failed about 1 run in 7).
@@ -244,7 +245,7 @@ TEST(Sweep, RowsAreMeasuredElementByElement) {
 }
 
 TEST(Sweep, CorrectlyRoundedBackendScoresZeroOnEveryInputSet) {
-  const std::string file = ::testing::TempDir() + "hard.txt";
+  const std::string file = actcheck::testing::temp_path("hard.txt");
   std::ofstream(file) << "# provenance: hand-picked\n0x1.8p+1\n-0x1p-149\n0x1.fffffep+127\nnan\n";
   for (const char* inputs : {"exhaustive", "sample:3000", "special"}) {
     for (Format f : {Format::kF16, Format::kBF16, Format::kF32}) {
