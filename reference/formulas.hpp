@@ -141,12 +141,7 @@ struct Digits {
 // than half the time of a selu sweep. MPFR parses it at each working precision.
 template <Digits digits, class R>
 R decimal_constant() {
-  if constexpr (kDoubleTier<R>) {
-    static const DoubleInterval value = DoubleInterval::decimal(digits.text);
-    return R(value);
-  } else {
-    return R::decimal(digits.text);
-  }
+  return constant<R>([]<class T> { return T::decimal(digits.text); });
 }
 
 // The SELU constants as published (Klambauer et al. 2017), the definition PyTorch rounds.

@@ -69,7 +69,6 @@ class IntervalLanes {
 
   // As DoubleInterval's: ends known to enclose the values strictly; values strictly between s and
   // its neighbouring double above (or below) it.
-  [[gnu::always_inline]] static IntervalLanes pi() { return IntervalLanes(DoubleInterval::pi()); }
   [[gnu::always_inline]] static IntervalLanes between(Doubles lo, Doubles hi) {
     return IntervalLanes(lo, hi);
   }

@@ -8,7 +8,7 @@
 
 #include "impl/kernels/kernel.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // elu(x; α); elu′ = α·e^x for x ≤ 0. PyTorch's backward from the output: y + α for y ≤ 0.
 // Measured: correctly rounded (α = 1).
@@ -44,4 +44,4 @@ struct Kernel<Fn::celu> {
   double derivative(double x) const { return x > 0 ? 1.0 : exp(x / alpha); }
 };
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

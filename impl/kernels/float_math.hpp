@@ -16,7 +16,7 @@
 
 #include "impl/kernels/simd.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 using simd::Floats;
 using simd::Ints;
@@ -285,4 +285,4 @@ ACTCHECK_ALWAYS_INLINE LogisticPair logistic_pair(Argument x, Ints scale_exponen
   return {pair(divide(splat(1.0f), s.denominator, s.inv)), pair(divide(s.e, s.denominator, s.inv))};
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

@@ -10,7 +10,7 @@
 
 #include "impl/kernels/kernel.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // Measured: correctly rounded.
 template <>
@@ -26,4 +26,4 @@ struct Kernel<Fn::gelu> {
   }
 };
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

@@ -10,7 +10,7 @@
 
 #include "impl/kernels/kernel.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 ACTCHECK_ALWAYS_INLINE double tanh_of(double x) {
   const double m = expm1(-2.0 * abs(x));
@@ -165,4 +165,4 @@ struct Kernel<Fn::mish> {
   }
 };
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

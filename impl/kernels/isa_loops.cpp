@@ -1,10 +1,10 @@
 // One instruction set's table of loops. CMake compiles this file once per instruction set, with
-// that set's flags and ACTCHECK_KERNEL_ISA naming it (portable, avx2, avx512).
+// that set's flags and ACTCHECK_ISA naming it (portable, avx2, avx512).
 #include "impl/kernels/loops.hpp"
 #include "impl/kernels/rows.hpp"
 #include "impl/kernels/table.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 namespace {
 
@@ -34,4 +34,4 @@ const kernels::IsaLoops& loops() {
   return table;
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

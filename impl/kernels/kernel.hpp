@@ -21,7 +21,7 @@
 #include "impl/kernels/float_math.hpp"
 #include "impl/kernels/math.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 template <Fn fn>
 struct Kernel;
@@ -69,4 +69,4 @@ ACTCHECK_ALWAYS_INLINE double half_plus_near_zero(double t, double c1, double c3
   return abs(t) < 0x1p-12 ? series : formula;
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

@@ -14,7 +14,7 @@
 
 #include "impl/kernels/kernel.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // σ(t) from its series 1/2 + t/4 − t³/48 below |t| = 2^-12 (half_plus_near_zero: float32 ties
 // at 1/2 + t/4 decided by the t³ term); `formula` = logistic(t).p elsewhere.
@@ -245,4 +245,4 @@ struct Kernel<Fn::gelu_tanh> {
   }
 };
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

@@ -21,7 +21,7 @@
 #include "impl/kernels/storage_lanes.hpp"
 #include "impl/kernels/table.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // `result`, or a quiet NaN where the input v is NaN (whatever the kernel's selects made of it). The
 // flag is OR-ed into the bits, not selected by a branch, which would keep GCC from vectorising
@@ -204,4 +204,4 @@ kernels::Loops<T> loops_of() {
   return loops;
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

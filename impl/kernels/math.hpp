@@ -13,13 +13,13 @@
 // operation is IEEE-754 correctly rounded on all of them (-ffp-contract=off keeps a·b + c from
 // becoming an fma on some and not on others).
 //
-// The header is compiled once per instruction set, inside the namespace ACTCHECK_KERNEL_ISA that
+// The header is compiled once per instruction set, inside the namespace ACTCHECK_ISA that
 // the including file names, so that no inline function compiled for AVX-512 can be picked by the
 // linker for the portable path.
 #pragma once
 
-#ifndef ACTCHECK_KERNEL_ISA
-#error "define ACTCHECK_KERNEL_ISA (the namespace of one instruction set) before including this"
+#ifndef ACTCHECK_ISA
+#error "define ACTCHECK_ISA (the namespace of one instruction set) before including this"
 #endif
 
 #include <bit>
@@ -29,7 +29,7 @@
 
 #define ACTCHECK_ALWAYS_INLINE [[gnu::always_inline]] inline
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // f′(r + δ) = Σ a_k·δ^k about a root r of f′ (tools/kernel_coefficients.py).
 struct RootExpansion {
@@ -298,4 +298,4 @@ ACTCHECK_ALWAYS_INLINE double with_root(const RootExpansion& e, double delta, do
   return abs(delta) < kRootRadius ? near_root(e, delta) : formula;
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

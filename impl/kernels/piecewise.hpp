@@ -17,7 +17,7 @@
 
 #include "impl/kernels/kernel.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // 1 where the mask is set, else 0.
 ACTCHECK_ALWAYS_INLINE Floats one_where(Ints mask) { return mask ? splat(1.0f) : Floats{}; }
@@ -263,4 +263,4 @@ struct Kernel<Fn::softsign> {
   }
 };
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

@@ -32,7 +32,7 @@
 #include "impl/kernels/storage.hpp"
 #include "impl/kernels/table.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // ---- Sums over a row, the same bits on every instruction set ------------------------------------
 
@@ -772,4 +772,4 @@ kernels::RowLoops<T> row_loops_of() {
   return {&forward_rows<fn, T>, &backward_rows<fn, T>};
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

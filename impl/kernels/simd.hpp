@@ -16,7 +16,7 @@
 
 #include "impl/kernels/math.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA::simd {
+namespace actcheck::impl::ACTCHECK_ISA::simd {
 
 #if defined(__AVX512F__)
 inline constexpr std::size_t kLanes = 16;
@@ -125,4 +125,4 @@ ACTCHECK_ALWAYS_INLINE void store(float* p, Floats v, std::size_t count) {
   std::memcpy(p, &v, count * sizeof(float));
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA::simd
+}  // namespace actcheck::impl::ACTCHECK_ISA::simd

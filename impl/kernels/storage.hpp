@@ -8,7 +8,7 @@
 #include "impl/kernels/math.hpp"
 #include "impl/storage.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 ACTCHECK_ALWAYS_INLINE double pow2(std::int64_t n) {
   return from_bits(static_cast<std::uint64_t>(n + 1023) << 52);
@@ -81,4 +81,4 @@ ACTCHECK_ALWAYS_INLINE BFloat16 narrow<BFloat16>(double x) {
   return BFloat16{static_cast<std::uint16_t>(b)};
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA

@@ -15,7 +15,7 @@
 #include "impl/kernels/float_math.hpp"
 #include "impl/storage.hpp"
 
-namespace actcheck::impl::ACTCHECK_KERNEL_ISA {
+namespace actcheck::impl::ACTCHECK_ISA {
 
 // Whether float16 and bfloat16 take the float paths. Not on the portable set: without a hardware
 // fma its float paths run slower than the double path (sigmoid: 0.05 against 0.5 G elements/s).
@@ -145,4 +145,4 @@ ACTCHECK_ALWAYS_INLINE void store_lanes(T* p, Codes<T> codes, std::size_t count)
   }
 }
 
-}  // namespace actcheck::impl::ACTCHECK_KERNEL_ISA
+}  // namespace actcheck::impl::ACTCHECK_ISA
